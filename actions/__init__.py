@@ -1,0 +1,1 @@
+"""Rasa custom actions (action server). The bank is reached only through `actions.bank`."""
