@@ -1,0 +1,1 @@
+"""Foundation HTTP routers (feature routers live in corebank/features)."""

@@ -1,0 +1,124 @@
+"""Engine, sessions and the declarative base shared by foundation and feature models.
+
+SQLite (embedded default): WAL, busy_timeout, foreign keys, and every transaction starts with
+`BEGIN IMMEDIATE` so concurrent writers queue on the write lock instead of failing with
+"database is locked" when a deferred reader later upgrades to a writer.
+PostgreSQL (production): READ COMMITTED; money code takes row locks (see ledger.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from corebank.config import get_settings
+
+Base = declarative_base()
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def new_id(prefix: str, length: int = 16) -> str:
+    """Opaque random identifier such as `cus_Ab3...` (not guessable, sortable enough)."""
+    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(length))
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite has no time zones, so every timestamp is stored as naive UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not pysqlite, decide when transactions begin (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=20000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    settings = get_settings()
+    url = url or settings.database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 20},
+            poolclass=QueuePool,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            future=True,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        future=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    return make_engine()
+
+
+@lru_cache(maxsize=1)
+def get_sessionmaker() -> sessionmaker:
+    return sessionmaker(bind=get_engine(), future=True, expire_on_commit=False)
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A transaction: commits on success, rolls back on any exception."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency. The handler must call `session.commit()` itself before returning:
+    FastAPI 0.99 runs the exit of yield-dependencies after the response is sent, so a commit
+    here could fail unseen. On exit the session is rolled back (if still open) and closed."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
