@@ -1,0 +1,67 @@
+"""Conversation basics: the low-confidence fallback and the human handoff."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.assistant_db import create_handoff_request_async
+from actions.session import identity
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_ACTION = "action_default_fallback"
+
+
+def previous_turn_actions(events: list[dict[str, Any]]) -> list[str]:
+    """Names of the bot actions run in answer to the user message before the latest one."""
+    user_turns = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if len(user_turns) < 2:
+        return []
+    start, end = user_turns[-2], user_turns[-1]
+    return [
+        event.get("name", "") for event in events[start + 1 : end] if event.get("event") == "action"
+    ]
+
+
+class ActionDefaultFallback(Action):
+    """Replaces Rasa's default fallback (NLU and core): ask to rephrase and show the menu;
+    when the previous turn was a fallback too, offer a person instead of looping."""
+
+    def name(self) -> str:
+        return FALLBACK_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if FALLBACK_ACTION in previous_turn_actions(tracker.events):
+            dispatcher.utter_message(response="utter_fallback_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionHumanHandoff(Action):
+    """Record a handoff request (no message text) and tell the customer what happens next."""
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        after_fallback = FALLBACK_ACTION in previous_turn_actions(tracker.events)
+        reason = "repeated_misunderstanding" if after_fallback else "customer_request"
+        try:
+            reference = await create_handoff_request_async(identity(tracker), reason)
+        except Exception:  # noqa: BLE001 - any storage failure gets the same honest answer
+            logger.exception("could not record a handoff request")
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return []
+        dispatcher.utter_message(response="utter_handoff_requested", reference=reference)
+        return []
