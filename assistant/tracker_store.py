@@ -1,0 +1,83 @@
+"""Rasa's SQL tracker store, configured from the environment, redacting every event it saves.
+
+The channel layer already tokenizes card numbers and secrets before Rasa sees a message; this
+is the second line: whatever reaches `save()` (user text, parse_data, entities, slot values,
+bot text, metadata) goes through `redact_obj` first, so nothing sensitive lands in the table.
+
+endpoints.yml:
+    tracker_store:
+      type: assistant.tracker_store.RedactingSQLTrackerStore
+URL: TRACKER_DATABASE_URL, else DATABASE_URL, else sqlite:///var/tracker.db (relative to the
+working directory). PostgreSQL URLs (postgresql://user:pw@host:5432/db) use psycopg2.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.engine.url import make_url
+
+from assistant.log_filter import install as install_log_redaction
+from assistant.redaction import redact_obj
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_URL = "sqlite:///var/tracker.db"
+
+
+def tracker_database_url(configured: str | None = None) -> str:
+    """The URL from endpoints.yml (if it is a full URL), else the environment, else SQLite."""
+    url = configured if configured and "://" in configured else None
+    url = url or os.environ.get("TRACKER_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    url = url or DEFAULT_URL
+    if url.startswith("postgres://"):  # Heroku-style scheme SQLAlchemy 1.4 refuses
+        url = "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore whose rows never hold card numbers, CVVs, PINs, passwords, OTPs or
+    passport numbers in clear."""
+
+    def __init__(self, domain=None, host: str | None = None, event_broker=None, **kwargs):
+        install_log_redaction()  # the Rasa process loads this class early: redact its logs too
+        url = tracker_database_url(host or kwargs.pop("url", None))
+        _ensure_sqlite_directory(url)
+        # A full URL in `host` is used as is by SQLTrackerStore.get_db_url.
+        for key in ("dialect", "port", "db", "username", "password", "login_db", "query"):
+            kwargs.pop(key, None)
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        logger.debug("Tracker store: %s", make_url(url).get_backend_name())
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Same as SQLTrackerStore.save, with every event redacted before it is written."""
+        await self.stream_events(tracker)
+
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = redact_obj(event.as_dict())
+                intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+        logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)

@@ -1,0 +1,94 @@
+"""rasa-sdk plugin: loaded by `rasa run actions` (rasa_sdk.plugin imports `rasa_sdk_plugins`).
+
+It adds to the action server what rasa-sdk lacks:
+- authentication: every call except the health check must carry
+  `Authorization: Bearer $ACTION_SERVER_TOKEN` (Rasa sends it, see endpoints.yml);
+- log redaction (assistant.log_filter), in case the server was started without
+  `--logging-config-file assistant/logging.yml`;
+- extra routes: blueprints listed in `EXTRA_BLUEPRINTS` of `actions.webhooks`, if that module
+  exists (the bank's webhook receiver lives there). Those routes do their own authentication
+  (e.g. HMAC signatures), so the bearer check applies only to rasa-sdk's own routes.
+
+The package must be importable from the working directory: `rasa run actions` puts the current
+directory on sys.path, so start it from the repository root.
+"""
+
+from __future__ import annotations
+
+import hmac
+import importlib
+import logging
+import os
+
+import pluggy
+from sanic import Sanic, response
+from sanic.request import Request
+
+from assistant.log_filter import install as install_log_redaction
+
+hookimpl = pluggy.HookimplMarker("rasa_sdk")
+logger = logging.getLogger(__name__)
+
+TOKEN_ENV = "ACTION_SERVER_TOKEN"
+DEFAULT_TOKEN = "dev-action-token"
+# rasa-sdk's own routes; only /health stays open (liveness probes carry no secret).
+PROTECTED_PATHS = ("/webhook", "/actions")
+EXTRA_BLUEPRINTS_MODULE = "actions.webhooks"
+
+
+def expected_token() -> str:
+    return os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
+
+
+def _bearer(request: Request) -> str:
+    scheme, _, value = (request.headers.get("Authorization") or "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def is_authorized(request: Request, token: str) -> bool:
+    # Constant-time comparison: response timing must not reveal how much of a guess was right.
+    return hmac.compare_digest(_bearer(request).encode(), token.encode())
+
+
+def _is_protected(path: str) -> bool:
+    path = path.rstrip("/") or "/"
+    return any(path == p or path.startswith(p + "/") for p in PROTECTED_PATHS)
+
+
+def extra_blueprints() -> list:
+    try:
+        module = importlib.import_module(EXTRA_BLUEPRINTS_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (EXTRA_BLUEPRINTS_MODULE, "actions"):
+            raise  # the module exists but one of its imports is broken: say so loudly
+        return []
+    return list(getattr(module, "EXTRA_BLUEPRINTS", []))
+
+
+@hookimpl
+def attach_sanic_app_extensions(app: Sanic) -> None:
+    install_log_redaction()
+    token = expected_token()
+    if token == DEFAULT_TOKEN:
+        logger.warning("ACTION_SERVER_TOKEN is not set: using the development default.")
+
+    @app.middleware("request")
+    async def require_action_token(request: Request):
+        if _is_protected(request.path) and not is_authorized(request, token):
+            return response.json(
+                {"error": {"code": "unauthorized", "message": "Missing or wrong bearer token."}},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="action-server"'},
+            )
+        return None
+
+    for blueprint in extra_blueprints():
+        app.blueprint(blueprint)
+        logger.info("Action server: extra routes from blueprint %r", blueprint.name)
+
+
+def init_hooks(manager: pluggy.PluginManager) -> None:
+    """Called by rasa_sdk.plugin when it discovers this package."""
+    import sys
+
+    manager.register(sys.modules[__name__])
