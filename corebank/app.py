@@ -16,6 +16,12 @@ log = logging.getLogger("corebank")
 FOUNDATION_ROUTERS = [
     "corebank.api.health",
     "corebank.api.oauth",
+    "corebank.api.vault",
+    "corebank.api.auth_zone",
+    "corebank.api.me",
+    "corebank.api.ledger",
+    "corebank.api.sandbox",
+    "corebank.api.soap",
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -24,6 +25,10 @@ from sqlalchemy.pool import QueuePool
 from corebank.config import get_settings
 
 Base = declarative_base()
+
+# SQLite stores NUMERIC as REAL; every amount we write is a quantized 2-decimal Decimal and is
+# re-quantized on read (money.to_decimal), so the float round trip is exact at our magnitudes.
+warnings.filterwarnings("ignore", message="Dialect sqlite.*does \\*not\\* support Decimal")
 
 _ALNUM = string.ascii_letters + string.digits
 

@@ -82,7 +82,7 @@ STATE = FaultState()
 def _soap_fault_body() -> bytes:
     from corebank.soap_xml import fault_envelope
 
-    return fault_envelope("bank_unavailable", "The bank is temporarily unavailable.")
+    return fault_envelope("bank_unavailable", "The bank is temporarily unavailable.", client=False)
 
 
 class FaultMiddleware:
