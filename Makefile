@@ -1,0 +1,94 @@
+# Two commands (README.md):
+#   make run   set everything up, start sandbox + action server + Rasa, chat in the terminal
+#   make test  lint, pytest, rasa data validate, train, rasa test (stories + NLU holdout), e2e
+#
+# Every step is skipped when its inputs did not change (stamp files), so the second run is fast.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+PYTEST := $(VENV)/bin/pytest
+INSTALLED := $(VENV)/.installed
+TRAINED := models/.trained
+TRAINING_INPUTS := config.yml $(wildcard domain.yml domain/*.yml) $(shell find data -type f -name '*.yml' 2>/dev/null)
+
+# Local secrets (generated on first use, git-ignored) are exported to every command.
+-include .env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
+# Local endpoints (docs/architecture.md); the environment wins over these defaults.
+export ACTION_SERVER_URL ?= http://127.0.0.1:5055
+export RASA_URL ?= http://127.0.0.1:5005
+export COREBANK_URL ?= http://127.0.0.1:8800
+
+.PHONY: help run test install lint pytest validate train story-test nlu-test e2e sandbox-db bench clean
+
+help:
+	@echo "make run    start the sandbox bank, the action server and Rasa, then chat in the terminal"
+	@echo "make test   lint, pytest, rasa data validate, train, rasa test, NLU holdout, e2e"
+	@echo "make bench  conversation benchmark (1, 10, 20 concurrent conversations)"
+
+# ---------------------------------------------------------------- set-up
+
+$(PY):
+	scripts/make_venv.sh
+
+# Reinstall only when a requirements file changed.
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+install: $(INSTALLED)
+
+.env:
+	python3 scripts/gen_env.py
+
+sandbox-db: $(INSTALLED) .env
+	$(PY) -m corebank migrate
+	$(PY) -m corebank seed
+
+# `rasa train` also fingerprints its inputs; the stamp saves even loading it when nothing changed.
+$(TRAINED): $(TRAINING_INPUTS) $(INSTALLED)
+	$(RASA) train --num-threads 2
+	touch $@
+
+train: $(TRAINED)
+
+# ---------------------------------------------------------------- the two commands
+
+run: $(INSTALLED) .env sandbox-db train
+	$(PY) -m scripts.run
+
+test: $(INSTALLED) .env lint pytest validate train story-test nlu-test e2e
+	@echo "make test: all checks passed (results in results/)"
+
+# ---------------------------------------------------------------- test steps
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+
+# Unit and integration tests (everything but e2e). Exit code 5 = nothing collected: not a failure.
+pytest: $(INSTALLED) .env
+	$(PYTEST) -m "not e2e" -rs || [ $$? -eq 5 ]
+
+validate: $(INSTALLED)
+	$(RASA) data validate
+
+# `rasa test` exits 0 even when stories fail unless told otherwise.
+story-test: train
+	$(RASA) test core --stories tests/stories --out results --fail-on-prediction-errors
+
+nlu-test: train
+	$(RASA) test nlu --nlu tests/nlu/holdout.yml --out results/nlu
+
+e2e: train .env
+	$(PYTEST) -m e2e -rs || [ $$? -eq 5 ]
+
+bench: $(INSTALLED) .env sandbox-db train
+	$(PY) -m bench.bench_conversations
+
+clean:
+	rm -rf results var/log .pytest_cache $(TRAINED)

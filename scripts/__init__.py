@@ -1,0 +1,1 @@
+"""Developer tooling: environment set-up, process management, terminal chat (`make run`)."""

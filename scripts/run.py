@@ -1,0 +1,91 @@
+"""`make run`: start the sandbox, the action server and Rasa, then chat in the terminal.
+
+The Makefile has already created the virtualenv, installed, written .env, migrated and seeded
+the sandbox and trained the model. Logs go to var/log/. Ctrl-C (or leaving the chat) stops
+every process started here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+from urllib.parse import urlsplit
+
+from scripts import chat
+from scripts.services import (
+    LOOPBACK,
+    REPO_ROOT,
+    action_server_service,
+    corebank_service,
+    rasa_service,
+    stack_env,
+    stop_all,
+)
+
+LOG_DIR = REPO_ROOT / "var" / "log"
+
+
+def port_of(url: str, default: int) -> int:
+    return urlsplit(url).port or default
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex((LOOPBACK, port)) == 0
+
+
+def _interrupt(_signum, _frame) -> None:
+    """SIGTERM ends like Ctrl-C: through main()'s `finally`, which stops the services."""
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    corebank_port = int(os.environ.get("COREBANK_PORT", "8800"))
+    action_port = port_of(os.environ.get("ACTION_SERVER_URL", ""), 5055)
+    rasa_port = port_of(os.environ.get("RASA_URL", ""), 5005)
+    busy = [p for p in (corebank_port, action_port, rasa_port) if port_in_use(p)]
+    if busy:
+        print(f"Port(s) {busy} already in use on {LOOPBACK}: is another `make run` going?")
+        return 1
+
+    env = stack_env(
+        os.environ,
+        corebank_url=f"http://{LOOPBACK}:{corebank_port}",
+        action_port=action_port,
+        rasa_port=rasa_port,
+    )
+    services = [
+        corebank_service(corebank_port, LOG_DIR / "corebank.log", env),
+        action_server_service(action_port, LOG_DIR / "action-server.log", env),
+        rasa_service(rasa_port, LOG_DIR / "rasa.log", env),
+    ]
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        for service in services:
+            print(f"Starting {service.name} (log: {service.log_path.relative_to(REPO_ROOT)})")
+            service.start()
+        for service in services:
+            service.wait_healthy()
+            print(f"  {service.name} is up: {service.health_url}")
+        print(
+            f"\nREST:      POST {env['RASA_URL']}/webhooks/rest/webhook"
+            f"\nsocket.io: {env['RASA_URL']}/socket.io"
+            f"\nSandbox:   {env['COREBANK_URL']}  (demo logins: README.md)"
+            "\nIn the chat, `/sms <phone>` shows the login code the sandbox texted.\n"
+        )
+        return chat.main(["--url", env["RASA_URL"]])
+    except KeyboardInterrupt:
+        print()
+        return 0
+    except (RuntimeError, TimeoutError, FileNotFoundError) as exc:
+        print(f"Could not start: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        print("Stopping everything started by make run…")
+        stop_all(services)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

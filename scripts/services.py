@@ -1,0 +1,228 @@
+"""Start, watch and stop the three processes (corebank sandbox, action server, Rasa).
+
+One implementation for `make run` (scripts/run.py), the pytest fixtures
+(tests/fixtures/assistant.py) and the benchmark (bench/), so they all start the services the
+same way: loopback only, logs to files, health checked, stopped by process group.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+LOGGING_CONFIG = REPO_ROOT / "assistant" / "logging.yml"
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file (comments and blank lines skipped)."""
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def newest_model(models_dir: Path = REPO_ROOT / "models") -> Path | None:
+    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return 200 <= answer.status < 300
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+@dataclass
+class Service:
+    """One child process with a health URL and a log file."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    log_path: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+    startup_timeout: float = 60.0
+    process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def start(self) -> Service:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child until stop()
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=REPO_ROOT,
+            env={**os.environ, **self.env},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: stop() reaches its children too
+        )
+        log.close()
+        return self
+
+    def wait_healthy(self) -> Service:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode}; "
+                    f"last log lines:\n{self.log_tail()}"
+                )
+            if http_ok(self.health_url):
+                return self
+            time.sleep(0.25)
+        raise TimeoutError(
+            f"{self.name} not healthy at {self.health_url} after {self.startup_timeout:.0f}s; "
+            f"last log lines:\n{self.log_tail()}"
+        )
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout)
+        except ProcessLookupError:
+            pass
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def corebank_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
+    url = f"http://{LOOPBACK}:{port}"
+    return Service(
+        name="corebank",
+        command=[sys.executable, "-m", "corebank", "serve"],
+        health_url=f"{url}/health",
+        log_path=log_path,
+        env={
+            **env,
+            "COREBANK_HOST": LOOPBACK,
+            "COREBANK_PORT": str(port),
+            "COREBANK_URL": url,
+        },
+    )
+
+
+def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
+    return Service(
+        name="action server",
+        command=[
+            str(VENV_BIN / "rasa"), "run", "actions",
+            "--actions", "actions",
+            "--port", str(port),
+            "--logging-config-file", str(LOGGING_CONFIG),
+        ],  # fmt: skip
+        health_url=f"http://{LOOPBACK}:{port}/health",
+        log_path=log_path,
+        env={**env, "SANIC_HOST": LOOPBACK},
+    )
+
+
+def rasa_service(
+    port: int, log_path: Path, env: Mapping[str, str], model: Path | None = None
+) -> Service:
+    """`rasa run` with the API enabled (token-protected), REST + socket.io channels."""
+    model = model or newest_model()
+    if model is None:
+        raise FileNotFoundError("No trained model in models/: run `rasa train` first.")
+    return Service(
+        name="rasa",
+        command=[
+            str(VENV_BIN / "rasa"), "run",
+            "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"],
+            "--interface", LOOPBACK, "--port", str(port),
+            "--model", str(model),
+            "--endpoints", str(REPO_ROOT / "endpoints.yml"),
+            "--credentials", str(REPO_ROOT / "credentials.yml"),
+            "--logging-config-file", str(LOGGING_CONFIG),
+        ],  # fmt: skip
+        # The REST channel's own health route answers once the model is loaded.
+        health_url=f"http://{LOOPBACK}:{port}/webhooks/rest/",
+        log_path=log_path,
+        env=env,
+        startup_timeout=180.0,
+    )
+
+
+def stop_all(services: Iterable[Service]) -> None:
+    for service in reversed(list(services)):
+        service.stop()
+
+
+def stack_env(
+    base: Mapping[str, str],
+    *,
+    corebank_url: str,
+    action_port: int,
+    rasa_port: int,
+    tracker_database_url: str | None = None,
+) -> dict[str, str]:
+    """Environment shared by the three processes, wired to the given ports.
+
+    Secrets come from `base` (the caller's environment / .env); the development defaults of
+    docs/architecture.md fill any gap so a test run never depends on a local .env.
+    """
+    env = {key: base[key] for key in base}
+    for key, default in DEV_DEFAULTS.items():
+        env.setdefault(key, default)
+    env.update(
+        COREBANK_URL=corebank_url,
+        ACTION_SERVER_URL=f"http://{LOOPBACK}:{action_port}",
+        ASSISTANT_WEBHOOK_URL=f"http://{LOOPBACK}:{action_port}/webhooks/bank",
+        RASA_URL=f"http://{LOOPBACK}:{rasa_port}",
+    )
+    if tracker_database_url:
+        env["TRACKER_DATABASE_URL"] = tracker_database_url
+    return env
+
+
+# docs/architecture.md "Configuration": development defaults (make writes random ones to .env).
+DEV_DEFAULTS = {
+    "COREBANK_REALM": "bank",
+    "COREBANK_CLIENT_ID": "assistant",
+    "COREBANK_CLIENT_SECRET": "dev-client-secret",
+    "COREBANK_SOAP_USER": "assistant",
+    "COREBANK_SOAP_PASSWORD": "dev-soap-password",
+    "SANDBOX_ADMIN_TOKEN": "dev-sandbox-admin",
+    "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
+    "ACTION_SERVER_TOKEN": "dev-action-token",
+    "RASA_AUTH_TOKEN": "dev-rasa-token",
+}
