@@ -119,6 +119,18 @@ class KycRejected(BankError):
         return self.details.get("reason")
 
 
+class KycRequired(BankError):
+    """The Digital Tariff Card (and what needs it) requires identity verification first."""
+
+    default_code = "kyc_required"
+
+
+class TariffRequired(BankError):
+    """A plastic card (and similar extras) comes only with the Digital Tariff Card."""
+
+    default_code = "tariff_required"
+
+
 class AlreadyHasCard(BankError):
     default_code = "already_has_card"
 
@@ -162,6 +174,8 @@ ERROR_CODES: dict[str, type[BankError]] = {
     "idempotency_conflict": IdempotencyConflict,
     "kyc_rejected": KycRejected,
     "already_has_card": AlreadyHasCard,
+    "kyc_required": KycRequired,
+    "tariff_required": TariffRequired,
     "bank_unavailable": BankUnavailable,
     "internal_error": BankUnavailable,
     "invalid_response": InvalidResponse,
@@ -217,6 +231,8 @@ _MESSAGES: dict[type[BankError], str] = {
     OtpExpired: "That code has expired. I'll send you a new one.",
     OtpRequired: "For your security this needs a confirmation code sent to your phone.",
     AlreadyHasCard: "You already have this card.",
+    KycRequired: "The Digital Tariff Card needs a quick identity check first.",
+    TariffRequired: "A plastic card comes with the Digital Tariff Card.",
     IdempotencyConflict: (
         "That looks like a repeat of an earlier request with different details. "
         "Please start again."

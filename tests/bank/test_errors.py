@@ -25,6 +25,8 @@ from actions.bank.internal.rest import parse_money_fields
         ("otp_required", e.OtpRequired),
         ("kyc_rejected", e.KycRejected),
         ("already_has_card", e.AlreadyHasCard),
+        ("kyc_required", e.KycRequired),
+        ("tariff_required", e.TariffRequired),
         ("invalid_request", e.InvalidRequest),
         ("invalid_amount", e.InvalidAmount),
         ("unknown_currency", e.InvalidAmount),

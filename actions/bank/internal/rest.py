@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +32,8 @@ MONEY_FIELDS = frozenset(
     {
         "amount", "fee", "total", "balance", "available", "credit_limit", "balance_after",
         "per_transfer", "daily_remaining", "daily_limit", "monthly_limit", "min_amount",
-        "max_amount", "debt", "monthly_fee", "issue_fee", "fee_fixed", "fee_min",
+        "max_amount", "debt", "monthly_fee", "issue_fee", "fee_fixed", "fee_min", "price",
+        "per_transfer_limit",
     }
 )  # fmt: skip
 
@@ -62,7 +64,7 @@ def error_from_response(resp: httpx.Response) -> BankError:
         body = None
     err = body.get("error") if isinstance(body, dict) else None
     if isinstance(err, dict):
-        extra = {k: v for k, v in err.items() if k not in ("code", "message")}
+        extra = parse_money_fields({k: v for k, v in err.items() if k not in ("code", "message")})
         return error_from_code(
             err.get("code"), str(err.get("message", "")), status=resp.status_code, details=extra
         )
@@ -80,6 +82,9 @@ class CoreBankRest:
             self.settings.timeout_seconds,
         )
         self.tokens = TokenProvider(self._client, self.settings)
+        # HTTP attempts per "METHOD path" (retries included): observability, and lets tests
+        # check that non-idempotent calls are sent once.
+        self.attempts: Counter[str] = Counter()
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -155,6 +160,7 @@ class CoreBankRest:
         token: str,
         deadline: Deadline,
     ) -> httpx.Response:
+        self.attempts[f"{method} {path}"] += 1
         try:
             return await self._client.request(
                 method,
@@ -263,8 +269,9 @@ class CoreBankRest:
             "POST", f"{API}/me/cards/{_seg(card_id)}/upgrade", json={}, identity=identity
         )
 
-    async def order_plastic(self, identity: str, card_id: str, address: str) -> dict:
-        """→ {order_id, status, estimated_delivery}."""
+    async def order_plastic(self, identity: str, card_id: str, address: dict) -> dict:
+        """address {street, city, postal_code?} → {order_id, status, estimated_delivery, ...}.
+        TariffRequired for a basic card."""
         return await self._request(
             "POST",
             f"{API}/me/cards/{_seg(card_id)}/plastic",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -57,12 +58,17 @@ class Operation:
 
 _CARD_STATUS: Spec = {
     "card_id": "CardId",
-    "status": "Status",
+    "card_token": Field("CardToken", required=False),
+    "status": "Status",  # active | frozen | blocked
+    "status_reason": Field("StatusReason", required=False),  # temporary | lost | stolen
     "masked": Field("MaskedPan", required=False),
+    "tariff": Field("Tariff", required=False),
+    "expiry": Field("Expiry", required=False),
 }
 
 OPERATIONS: dict[str, Operation] = {
     "GetCardStatus": Operation("GetCardStatus", _CARD_STATUS, idempotent=True),
+    # Setting a state twice is harmless.
     "LockCard": Operation("LockCard", _CARD_STATUS, idempotent=True),
     "UnlockCard": Operation("UnlockCard", _CARD_STATUS, idempotent=True),
     "BlockCard": Operation(
@@ -70,9 +76,13 @@ OPERATIONS: dict[str, Operation] = {
         {
             **_CARD_STATUS,
             "new_card_id": Field("NewCard/CardId", required=False),
+            "new_card_token": Field("NewCard/CardToken", required=False),
             "new_card_masked": Field("NewCard/MaskedPan", required=False),
+            "new_card_expiry": Field("NewCard/Expiry", required=False),
         },
-        idempotent=False,  # reissue creates a card: never sent twice
+        # The bank answers a repeated block of a blocked card with the first answer (no second
+        # reissue), so a retry is safe.
+        idempotent=True,
     ),
     "ListProviders": Operation(
         "ListProviders",
@@ -86,6 +96,8 @@ OPERATIONS: dict[str, Operation] = {
                     "account_label": Field("AccountLabel", required=False),
                     "account_pattern": Field("AccountPattern", required=False),
                     "shows_debt": Field("ShowsDebt", to_bool, required=False, default=False),
+                    "min_amount": Field("MinAmount", money, required=False),
+                    "max_amount": Field("MaxAmount", money, required=False),
                 },
             )
         },
@@ -169,6 +181,7 @@ def fault_error(fault: ET.Element, status: int | None) -> BankError:
     if detail is None:
         detail = find(fault, "Detail")
     details = children_as_dict(detail)
+    details.pop("message", None)  # same text as faultstring
     # ErrorCode may sit directly in detail or in a wrapper element (detail/BankFault/ErrorCode).
     code = details.pop("error_code", None)
     if code is None and detail is not None:
@@ -178,6 +191,7 @@ def fault_error(fault: ET.Element, status: int | None) -> BankError:
         for wrapper in detail:
             details.update(children_as_dict(wrapper))
         details.pop("error_code", None)
+        details.pop("message", None)
     message = text_at(fault, "faultstring")
     for key in ("attempts_left", "retry_after"):
         if key in details:
@@ -202,6 +216,7 @@ class LegacySoap:
             self.settings.connect_timeout_seconds,
             self.settings.timeout_seconds,
         )
+        self.attempts: Counter[str] = Counter()  # HTTP attempts per operation (retries included)
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -221,6 +236,7 @@ class LegacySoap:
         )
 
     async def _send(self, op: Operation, envelope: bytes, deadline: Deadline) -> dict:
+        self.attempts[op.name] += 1
         try:
             resp = await self._client.post(
                 "/soap/legacy",
@@ -245,49 +261,54 @@ class LegacySoap:
             raise
 
     # ------------------------------------------------------------------ operations
+    # Customer operations name the customer by messenger identity (active session required) and
+    # the card by card id or its ctok_ token.
 
-    async def get_card_status(self, card_id: str, identity: str | None = None) -> dict:
-        """→ {card_id, status ("active"|"frozen"|"blocked"...), masked}."""
+    async def get_card_status(self, identity: str, card_id: str) -> dict:
+        """→ {card_id, card_token, status ("active"|"frozen"|"blocked"), status_reason, masked,
+        tariff, expiry}."""
         return await self.call("GetCardStatus", {"Identity": identity, "CardId": card_id})
 
-    async def lock_card(self, card_id: str, identity: str | None = None) -> dict:
-        """Temporary lock (the owner can unlock) → card status dict."""
+    async def lock_card(self, identity: str, card_id: str) -> dict:
+        """Temporary lock (status "frozen"; the owner can unlock) → card status dict."""
         return await self.call("LockCard", {"Identity": identity, "CardId": card_id})
 
-    async def unlock_card(self, card_id: str, identity: str | None = None) -> dict:
+    async def unlock_card(self, identity: str, card_id: str) -> dict:
         return await self.call("UnlockCard", {"Identity": identity, "CardId": card_id})
 
     async def block_card(
-        self, card_id: str, reason: str, reissue: bool = True, identity: str | None = None
+        self, identity: str, card_id: str, reason: str, reissue: bool = True
     ) -> dict:
-        """Permanent block (reason "lost"|"stolen"); with reissue → also {new_card_id,
-        new_card_masked}. Never retried."""
+        """Permanent block (reason "lost"|"stolen") → card status dict, and with reissue also
+        {new_card_id, new_card_token, new_card_masked, new_card_expiry}."""
         return await self.call(
             "BlockCard",
             {"Identity": identity, "CardId": card_id, "Reason": reason, "Reissue": bool(reissue)},
         )
 
     async def list_providers(self, category: str | None = None) -> list[dict]:
-        """→ [{provider_id, name, category, account_label, account_pattern, shows_debt}]."""
+        """→ [{provider_id, name, category, account_label, account_pattern, shows_debt,
+        min_amount, max_amount}]; category "mobile"|"utilities"|"tv"|"internet"|"transport"."""
         result = await self.call("ListProviders", {"Category": category})
         return result["providers"]
 
     async def get_debt(self, provider_id: str, account: str) -> dict:
-        """→ {provider_id, account, amount (Decimal), currency, period}."""
+        """→ {provider_id, account (normalised), amount (Decimal), currency, period}.
+        NotFound when the provider does not report debts; InvalidRequest for a bad account."""
         return await self.call("GetDebt", {"ProviderId": provider_id, "Account": account})
 
     async def pay_bill(
         self,
+        identity: str,
         provider_id: str,
         account: str,
         amount: Any,
         currency: str = "UAH",
-        identity: str | None = None,
         card_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> dict:
-        """→ {payment_id, status, amount, currency, fee, balance_after, receipt_no, at}.
-        Keyed, so a retry or a doubled message pays once."""
+        """→ {payment_id, status, provider_id, account, amount, currency, fee, balance_after,
+        receipt_no, at}. Keyed, so a retry or a doubled message pays once."""
         return await self.call(
             "PayBill",
             {
@@ -295,7 +316,7 @@ class LegacySoap:
                 "IdempotencyKey": idempotency_key or str(uuid.uuid4()),
                 "ProviderId": provider_id,
                 "Account": account,
-                "CardId": card_id,
                 "Amount": {"Value": to_api(amount), "Currency": currency},
+                "CardId": card_id,
             },
         )
