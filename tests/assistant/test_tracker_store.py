@@ -30,7 +30,10 @@ TYPED = [
     "password: hunter2",
     "passport AB1234567",
 ]
-CLEAR_VALUES = ["4111 1111 1111 1111", "4111111111111111", "pin is 1234", "cvv 321", "hunter2", "AB1234567"]
+# Short secrets are checked as phrases (a bare "1234" may be part of a timestamp).
+CLEAR_VALUES = [
+    "4111 1111 1111 1111", "4111111111111111", "pin is 1234", "cvv 321", "hunter2", "AB1234567",
+]  # fmt: skip
 
 
 def _tracker(sender: str) -> DialogueStateTracker:
