@@ -1,0 +1,71 @@
+"""Run rasa-sdk actions directly: a Tracker built from JSON and a CollectingDispatcher."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.lru_cache(maxsize=1)
+def domain() -> dict[str, Any]:
+    """The real domain.yml as the action server receives it."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain.yml")).as_dict()
+
+
+def make_tracker(
+    sender_id: str,
+    text: str = "",
+    intent: str | None = None,
+    slots: dict[str, Any] | None = None,
+    active_loop: str | None = None,
+    channel: str = "rest",
+    history: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    """A tracker whose latest event is the form/action run after the user's message."""
+    all_slots = {name: None for name in domain()["slots"]}
+    all_slots["logged_in"] = False
+    all_slots.update(slots or {})
+    latest_message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    events = list(history or [])
+    events += [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest_message, "input_channel": channel},
+        {"event": "action", "name": active_loop or "action_under_test"},
+    ]
+    return Tracker(
+        sender_id=sender_id,
+        slots=all_slots,
+        latest_message=latest_message,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name=None,
+    )
+
+
+async def run(action: Any, tracker: Tracker) -> tuple[list[dict], list[dict]]:
+    """→ (events, messages)."""
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, domain())
+    return events, dispatcher.messages
+
+
+def slot_events(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(str(m.get("text") or "") for m in messages)
+
+
+def responses(messages: list[dict]) -> list[str]:
+    return [m["response"] for m in messages if m.get("response")]
