@@ -49,6 +49,7 @@ def serve() -> None:
         access_log=False,
         loop="uvloop",
         http="httptools",
+        timeout_graceful_shutdown=3,  # hung (fault-injected) requests must not block exit
     )
 
 

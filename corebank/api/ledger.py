@@ -105,6 +105,19 @@ def create_account(body: AccountIn) -> dict:
         return _account_view(open_account(session, None, currency, body.kind, limit, body.name))
 
 
+@router.get("/accounts")
+def list_accounts(kind: str = "settlement", currency: str | None = None) -> list[dict]:
+    """Accounts of a kind (default: system settlement accounts), oldest first, at most 100."""
+    from sqlalchemy import select
+
+    with session_scope() as session:
+        stmt = select(Account).where(Account.kind == kind)
+        if currency:
+            stmt = stmt.where(Account.currency == currency.upper())
+        rows = session.execute(stmt.order_by(Account.created_at, Account.id).limit(100))
+        return [_account_view(a) for a in rows.scalars()]
+
+
 @router.get("/accounts/{account_id}")
 def get_account(account_id: str) -> dict:
     with session_scope() as session:
