@@ -1,0 +1,110 @@
+"""A slow, hanging or failing bank: answers within the budget, retries only what is safe to
+repeat, and never moves money twice (checked against the sandbox's own ledger)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from actions.bank import errors
+
+from .conftest import ANNA, login
+
+BUDGET = 3.0  # the customer gets an answer within 3 s (BANK_TIMEOUT_SECONDS is 2.5)
+
+
+async def test_slow_bank_gives_bank_unavailable_within_budget(bank, corebank, faults):
+    who = await login(bank, corebank, ANNA)
+    faults.set_faults(latency_ms=5000, paths=["/api/v1/me/accounts"])
+    started = time.monotonic()
+    with pytest.raises(errors.BankUnavailable) as info:
+        await bank.rest.accounts(who)
+    elapsed = time.monotonic() - started
+    assert elapsed < BUDGET, f"answered after {elapsed:.2f} s"
+    assert "isn't responding" in errors.user_message(info.value)
+
+
+async def test_hanging_bank_and_soap_within_budget(bank, corebank, faults):
+    who = await login(bank, corebank, ANNA)
+    card_id = (await bank.rest.cards(who))[0]["card_id"]
+    faults.set_faults(hang=True, paths=["/api/v1/me/cards", "/soap/legacy"])
+    for call in (bank.rest.cards(who), bank.soap.get_card_status(who, card_id)):
+        started = time.monotonic()
+        with pytest.raises(errors.BankUnavailable):
+            await call
+        assert time.monotonic() - started < BUDGET
+
+
+async def test_bank_down_is_bank_unavailable(corebank):
+    from actions.bank import Bank
+
+    from .conftest import settings_for
+
+    # Nothing listens on port 9 of loopback: connection refused, fast.
+    b = Bank(settings_for(corebank, url="http://127.0.0.1:9"))
+    try:
+        started = time.monotonic()
+        with pytest.raises(errors.BankUnavailable):
+            await b.rest.tariffs()
+        with pytest.raises(errors.BankUnavailable):
+            await b.soap.list_providers()
+        assert time.monotonic() - started < 2 * BUDGET
+    finally:
+        await b.close()
+
+
+async def test_5xx_retried_once_for_idempotent_calls_only(bank, corebank, faults):
+    who = await login(bank, corebank, ANNA)
+    taras = (await bank.rest.tokenize_card("4149490000000023"))["card_token"]
+    quote = await bank.rest.quote_transfer(who, taras, Decimal("1.00"))
+    faults.set_faults(error_rate=1.0, paths=["/api/v1/me"])
+
+    with pytest.raises(errors.BankUnavailable):
+        await bank.rest.accounts(who)  # GET: retried once
+    assert bank.rest.attempts["GET /api/v1/me/accounts"] == 2
+
+    with pytest.raises(errors.BankUnavailable):
+        await bank.rest.quote_transfer(who, taras, Decimal("1.00"))  # plain POST: never retried
+    assert bank.rest.attempts["POST /api/v1/me/transfers/quote"] == 2  # 1 before faults + 1
+
+    with pytest.raises(errors.BankUnavailable):
+        await bank.rest.execute_transfer(who, quote["quote_id"], idempotency_key="k-" + who)
+    assert bank.rest.attempts["POST /api/v1/me/transfers"] == 2  # keyed POST: retried once
+
+    faults.clear_faults()
+    # Nothing was posted by the failed attempts: the same key now posts exactly once.
+    done = await bank.rest.execute_transfer(who, quote["quote_id"], idempotency_key="k-" + who)
+    assert done["status"] == "completed"
+
+
+async def test_flaky_bank_never_posts_a_transfer_twice(bank, corebank, faults):
+    who = await login(bank, corebank, ANNA)
+    taras = (await bank.rest.tokenize_card("4149490000000023"))["card_token"]
+    before = {t["id"] for t in await bank.rest.transactions(who, limit=50)}
+    quotes = [
+        (await bank.rest.quote_transfer(who, taras, Decimal("1.00")))["quote_id"]
+        for _ in range(8)
+    ]
+    keys = [f"flaky-{uuid.uuid4()}" for _ in quotes]
+    faults.set_faults(error_rate=0.5, paths=["/api/v1/me/transfers"])
+    outcome: dict[str, str | None] = {}
+    for quote_id, key in zip(quotes, keys, strict=True):
+        try:
+            outcome[key] = (await bank.rest.execute_transfer(who, quote_id, idempotency_key=key))[
+                "transfer_id"
+            ]
+        except errors.BankUnavailable:
+            outcome[key] = None
+    faults.clear_faults()
+    # The conversation repeats every money move with its own key (e.g. a doubled message).
+    for quote_id, key in zip(quotes, keys, strict=True):
+        replay = await bank.rest.execute_transfer(who, quote_id, idempotency_key=key)
+        if outcome[key] is not None:
+            assert replay["transfer_id"] == outcome[key]
+    new = [t for t in await bank.rest.transactions(who, limit=50) if t["id"] not in before]
+    debits = [t for t in new if t["amount"] == Decimal("-1.00")]
+    assert len(debits) == len(quotes)  # each transfer posted exactly once
+    assert corebank.check_ledger()["balanced"] is True
