@@ -1,0 +1,130 @@
+"""Customers type card numbers, PINs, CVVs, passwords, passport numbers and one-time codes.
+
+Afterwards EVERY tracker-store row and the logs of Rasa and the action server are scanned:
+none of those values may appear in clear, nor any Luhn-valid 13-19 digit run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from stdnum import luhn
+
+from assistant.redaction import find_card_numbers
+from tests.e2e.helpers import DEMO_PHONE, slot
+
+CARDS = {
+    # as typed → digits
+    "4111 1111 1111 1111": "4111111111111111",
+    "5555-5555-5555-4444": "5555555555554444",
+    "4000056655665556": "4000056655665556",
+    "4149 4900 0000 0004": None,  # own-bank BIN (414949); completed below
+}
+MESSAGES = [
+    "send 200 uah to 4111 1111 1111 1111 please",
+    "my card is 5555-5555-5555-4444",
+    "can you check 4000056655665556 for me",
+    "my pin is 7319",
+    "cvv 846",
+    "the password: Hunter2Secret",
+    "my passport is KX4821937",
+    "passport number 583920147",
+    "ok here it is: PIN 7319, CVV 846, card 4111111111111111",
+]
+# value → the pattern that finds it in clear (bounded, so "7319" inside an id does not count)
+SECRETS = {
+    "7319": r"(?<![\w.,:])7319(?!\w)",
+    "846": r"(?<![\w.,:])846(?!\w)",
+    "Hunter2Secret": r"Hunter2Secret",
+    "KX4821937": r"KX4821937",
+    "583920147": r"(?<![\w.,:])583920147(?!\w)",
+}
+
+
+def _own_bank_card() -> str:
+    base = "414949000000000"
+    digits = base + luhn.calc_check_digit(base)
+    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
+@pytest.fixture(scope="module")
+def typed_values(chat, rasa_server, corebank) -> dict:
+    """Drive the conversations once; return what was typed (the scans below look for it)."""
+    own = _own_bank_card()
+    cards = {typed: digits for typed, digits in CARDS.items() if digits} | {
+        own: own.replace(" ", "")
+    }
+    sender = chat.new_sender("secrets")
+    replies = []
+    for text in [*MESSAGES, f"send 10 to {own}"]:
+        replies += chat.send(sender, text)
+    replies += chat.send(sender, "/restart")
+
+    # A one-time code typed while the login form asks for it (bare, and in a sentence).
+    otp_sender = chat.new_sender("otp")
+    chat.send(otp_sender, "/login")
+    chat.send(otp_sender, DEMO_PHONE)
+    assert slot(rasa_server, otp_sender, "requested_slot") == "otp_code"
+    first_code = corebank.sms_code(DEMO_PHONE)
+    wrong = f"{(int(first_code) + 1) % 1_000_000:06d}"  # a wrong code is a secret too
+    replies += chat.send(otp_sender, f"the code is {wrong}")
+    replies += chat.send(otp_sender, first_code)
+    assert slot(rasa_server, otp_sender, "logged_in") is True
+    return {
+        "cards": cards,
+        "otps": [first_code, wrong],
+        "replies": replies,
+        "senders": [sender, otp_sender],
+    }
+
+
+def _leaks(text: str, typed: dict) -> list[str]:
+    found = []
+    for typed_form, digits in typed["cards"].items():
+        if typed_form in text or digits in text:
+            found.append(f"card {digits[-4:]}")
+    for value, pattern in SECRETS.items():
+        if re.search(pattern, text):
+            found.append(value)
+    for code in typed["otps"]:
+        if re.search(rf"(?<![\w.,:]){code}(?!\w)", text):
+            found.append(f"otp {code}")
+    found += [f"luhn-valid run {span.value[-4:]}" for span in find_card_numbers(text)]
+    return found
+
+
+def test_bot_replies_never_echo_secrets(typed_values) -> None:
+    texts = " ".join(str(reply) for reply in typed_values["replies"])
+    assert _leaks(texts, typed_values) == []
+
+
+def test_every_tracker_row_is_clean(typed_values, rasa_server) -> None:
+    rows = rasa_server.tracker_rows()
+    assert len(rows) > 20
+    leaks = {}
+    for row in rows:
+        text = " ".join(str(column) for column in row)
+        if found := _leaks(text, typed_values):
+            leaks[row[0]] = (found, text[:300])
+    assert leaks == {}
+    stored = " ".join(str(row) for row in rows)
+    assert "ctok_" in stored, "card numbers should have been replaced by vault tokens"
+    assert "otok_" in stored, "the one-time code should have been replaced by a vault ref"
+    assert "[redacted]" in stored
+
+
+@pytest.mark.parametrize("which", ["rasa", "action server"])
+def test_logs_are_clean(typed_values, rasa_server, action_server, which) -> None:
+    log = (rasa_server if which == "rasa" else action_server).log_text()
+    assert log.strip(), f"{which} wrote no log"
+    leaks = [
+        (found, line[:300]) for line in log.splitlines() if (found := _leaks(line, typed_values))
+    ]
+    assert leaks == []
+
+
+def test_rasa_debug_log_did_see_the_conversation(typed_values, rasa_server) -> None:
+    """The clean log above is meaningful only if Rasa logged the (tokenized) messages."""
+    log = rasa_server.log_text()
+    assert "ctok_" in log and typed_values["senders"][0] in log

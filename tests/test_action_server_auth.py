@@ -1,0 +1,52 @@
+"""The action server refuses calls without Rasa's shared bearer token (rasa_sdk_plugins)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+ACTION_CALL = {
+    "next_action": "action_listen_does_not_matter",
+    "sender_id": "auth-test",
+    "tracker": {"sender_id": "auth-test", "events": [], "slots": {}, "latest_message": {}},
+    "domain": {},
+    "version": "3.6.2",
+}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer"},
+    ],
+    ids=["no-token", "wrong-token", "basic-auth", "empty-bearer"],
+)
+def test_webhook_without_the_token_is_refused(action_server, headers) -> None:
+    answer = httpx.post(f"{action_server.url}/webhook", json=ACTION_CALL, headers=headers)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "unauthorized"
+    assert "auth-test" not in answer.text  # nothing of the call is echoed back
+
+
+def test_action_list_needs_the_token_too(action_server) -> None:
+    assert httpx.get(f"{action_server.url}/actions").status_code == 401
+
+
+def test_right_token_is_accepted(action_server) -> None:
+    auth = {"Authorization": f"Bearer {action_server.token}"}
+    listed = httpx.get(f"{action_server.url}/actions", headers=auth)
+    assert listed.status_code == 200
+    name = listed.json()[0]["name"]  # any real action of the project
+    answer = httpx.post(
+        f"{action_server.url}/webhook", json={**ACTION_CALL, "next_action": name}, headers=auth
+    )
+    assert answer.status_code != 401, answer.text
+
+
+def test_health_stays_open(action_server) -> None:
+    answer = httpx.get(f"{action_server.url}/health")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok"}
