@@ -108,3 +108,26 @@ async def test_flaky_bank_never_posts_a_transfer_twice(bank, corebank, faults):
     debits = [t for t in new if t["amount"] == Decimal("-1.00")]
     assert len(debits) == len(quotes)  # each transfer posted exactly once
     assert corebank.check_ledger()["balanced"] is True
+
+
+async def test_timed_out_transfer_is_settled_by_replaying_its_key(bank, corebank, faults):
+    """A timeout on a money move means "outcome unknown": the bank may still post it after we
+    gave up. Replaying the same Idempotency-Key tells the truth and never posts twice."""
+    import asyncio
+
+    who = await login(bank, corebank, ANNA)
+    taras = (await bank.rest.tokenize_card("4149490000000023"))["card_token"]
+    quote = await bank.rest.quote_transfer(who, taras, Decimal("1.00"))
+    before = {t["id"] for t in await bank.rest.transactions(who, limit=50)}
+    key = f"slow-{uuid.uuid4()}"
+    faults.set_faults(latency_ms=3500, paths=["/api/v1/me/transfers"])
+    started = time.monotonic()
+    with pytest.raises(errors.BankUnavailable):
+        await bank.rest.execute_transfer(who, quote["quote_id"], idempotency_key=key)
+    assert time.monotonic() - started < BUDGET
+    await asyncio.sleep(1.5)  # the sandbox finishes the request we abandoned
+    faults.clear_faults()
+    settled = await bank.rest.execute_transfer(who, quote["quote_id"], idempotency_key=key)
+    assert settled["status"] == "completed"
+    new = [t for t in await bank.rest.transactions(who, limit=50) if t["id"] not in before]
+    assert [t["amount"] for t in new] == [Decimal("-1.00")]

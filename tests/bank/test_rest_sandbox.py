@@ -31,6 +31,14 @@ async def test_one_token_for_many_calls_and_one_fetch_under_concurrency(bank):
     assert bank.rest.tokens.fetch_count == 1
 
 
+async def test_token_is_refetched_when_it_nears_expiry(bank):
+    await bank.rest.tariffs()
+    bank.rest.tokens._expires_at = 0.0  # what the clock does 30 s before the token's exp
+    await bank.rest.tariffs()
+    await bank.rest.tariffs()
+    assert bank.rest.tokens.fetch_count == 2
+
+
 async def test_refused_token_is_refreshed_once_and_the_call_succeeds(bank):
     await bank.rest.tariffs()
     assert bank.rest.tokens.fetch_count == 1
