@@ -145,12 +145,26 @@ def upgrade_card(
 
 # --- plastic cards -------------------------------------------------------------------------
 
+def _split_address(text: str) -> dict:
+    """"Khreshchatyk St 1, apt 5, Kyiv, 01001" -> street / city / postal_code (free text from
+    a chat: the city is the last part that is not a postal code)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    postal = next((p for p in parts if p.isdigit() and len(p) == 5), None)
+    parts = [p for p in parts if p != postal]
+    if len(parts) < 2:
+        raise BankError("invalid_request",
+                        "The address needs a street and a city, e.g. 'Khreshchatyk St 1, Kyiv'.",
+                        field="address")
+    return {"street": ", ".join(parts[:-1]), "city": parts[-1], "postal_code": postal}
+
+
 def _address(payload: dict) -> dict:
     address = payload.get("address")
+    if isinstance(address, str) and len(address) <= 250:
+        address = _split_address(address)
     if not isinstance(address, dict):
-        raise BankError("invalid_request",
-                        "address must be an object with street, city and optional postal_code.",
-                        field="address")
+        raise BankError("invalid_request", "address must be 'street, city' text or an object "
+                        "with street, city and optional postal_code.", field="address")
     street = require_str(address, "street", min_len=3, max_len=120)
     city = require_str(address, "city", min_len=2, max_len=60)
     postal = address.get("postal_code")

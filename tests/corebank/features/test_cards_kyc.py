@@ -145,7 +145,7 @@ def test_kyc_with_passport_ref_then_tariff_card_and_plastic(bank):
                 {"address": {"street": "Khreshchatyk 1", "city": ""}},
                 {"address": {"street": "S" * 200, "city": "Kyiv"}},
                 {"address": {"street": "Khreshchatyk 1", "city": "Kyiv", "postal_code": "1"}},
-                {"address": "Kyiv"}):
+                {"address": "Kyiv"}, {"address": 42}):
         r = bank.post(path, bad, identity)
         assert r.status_code == 422 and error_code(r) == "invalid_request", (bad, r.text)
     address = {"street": "Khreshchatyk St 1, apt 5", "city": "Kyiv", "postal_code": "01001"}
@@ -156,6 +156,15 @@ def test_kyc_with_passport_ref_then_tariff_card_and_plastic(bank):
         date.today()
     again = bank.post(path, {"address": address}, identity)
     assert again.status_code == 200 and again.json()["order_id"] == order["order_id"]
+    # free text from the chat: "street, city[, postal code]"
+    basic = bank.new_card_holder()
+    basic_card = bank.get("/api/v1/me/cards", basic).json()[0]
+    r = bank.post(f"/api/v1/me/cards/{basic_card['card_id']}/plastic",
+                  {"address": "Shevchenka Ave 10, apt 3, Lviv, 79000"}, basic)
+    assert r.status_code == 409 and error_code(r) == "tariff_required"  # parsed, then refused
+    r = bank.post(f"/api/v1/me/cards/{basic_card['card_id']}/plastic",
+                  {"address": "Lviv"}, basic)
+    assert r.status_code == 422 and error_code(r) == "invalid_request"
     orders = bank.get("/api/v1/me/plastic-orders", identity).json()
     assert [o["order_id"] for o in orders] == [order["order_id"]]
     r = bank.post("/api/v1/me/cards/card_unknown/plastic", {"address": address}, identity)
