@@ -1,0 +1,91 @@
+"""Vault tokenization and the customer views (/me, accounts, cards, transactions, details)."""
+
+from __future__ import annotations
+
+import pytest
+from stdnum import iban
+
+from .helpers import DEMO_ANNA, DEMO_OLENA, error_code, ledger_transfer, new_identity, new_key
+
+
+def _tokenize(bank, pan):
+    return bank.http.post("/api/v1/vault/cards", headers=bank.headers("vault"), json={"pan": pan})
+
+
+def test_same_pan_same_token_and_formats(corebank_any):
+    bank = corebank_any
+    a = _tokenize(bank, "4111 1111 1111 1111").json()
+    b = _tokenize(bank, "4111-1111-1111-1111").json()
+    assert a == b
+    assert a["card_token"].startswith("ctok_") and len(a["card_token"]) == 21
+    assert a["masked"] == "•••• 1111" and a["issuer"] == "other" and a["network"] == "visa"
+    assert "4111111111111111" not in str(a)
+    assert bank.http.get(f"/api/v1/vault/cards/{a['card_token']}",
+                         headers=bank.headers("vault")).json() == a
+
+
+def test_own_bins_are_ours(corebank):
+    body = _tokenize(corebank, "4149490000000023").json()
+    assert body["issuer"] == "own" and body["bank_name"] == "Sandbox Bank"
+    assert _tokenize(corebank, "5555555555554444").json()["network"] == "mastercard"
+
+
+@pytest.mark.parametrize("pan,code", [
+    ("4111111111111112", "invalid_card_number"),
+    ("1234", "invalid_card_number"),
+    ("abcd efgh ijkl mnop", "invalid_card_number"),
+    (4111111111111111, "invalid_request"),
+])
+def test_bad_card_numbers(corebank, pan, code):
+    resp = _tokenize(corebank, pan)
+    assert resp.status_code == 422 and error_code(resp) == code
+
+
+def test_unknown_token(corebank):
+    resp = corebank.http.get("/api/v1/vault/cards/ctok_0000000000000000",
+                             headers=corebank.headers("vault"))
+    assert resp.status_code == 404 and error_code(resp) == "card_not_found"
+
+
+def test_secrets_prefixes(corebank):
+    for kind, prefix in (("otp", "otok_"), ("passport", "ptok_"), ("other", "stok_")):
+        resp = corebank.http.post("/api/v1/vault/secrets", headers=corebank.headers("vault"),
+                                  json={"kind": kind, "value": "AB123456"})
+        assert resp.json()["secret_ref"].startswith(prefix)
+    resp = corebank.http.post("/api/v1/vault/secrets", headers=corebank.headers("vault"),
+                              json={"kind": "pin", "value": "1234"})
+    assert resp.status_code == 422
+
+
+def test_me_views(corebank_any):
+    bank = corebank_any
+    identity = new_identity()
+    bank.login(DEMO_ANNA, identity)
+    headers = bank.headers(identity=identity)
+    me = bank.http.get("/api/v1/me", headers=headers).json()
+    assert me["first_name"] == "Anna" and me["kyc_level"] == "verified"
+    accounts = bank.http.get("/api/v1/me/accounts", headers=headers).json()
+    uah = next(a for a in accounts if a["currency"] == "UAH")
+    assert uah["credit_limit"] == "10000.00"
+    cards = bank.http.get("/api/v1/me/cards", headers=headers).json()
+    assert cards[0]["tariff"] == "tariff" and cards[0]["masked"] == "•••• 0016"
+    details = bank.http.get("/api/v1/me/bank-details", headers=headers).json()
+    assert iban.is_valid(details["iban"]) and details["iban"].startswith("UA")
+    assert len(details["iban"]) == 29 and details["holder"] == "Anna Ivanova"
+    # a transfer shows up in the history with the balance after it
+    other = bank.open_account()
+    resp = ledger_transfer(bank, uah["account_id"], other, "12.34", new_key())
+    assert resp.status_code == 200
+    history = bank.http.get("/api/v1/me/transactions", params={"limit": 1},
+                            headers=headers).json()
+    assert history[0]["amount"] == "-12.34"
+    assert history[0]["balance_after"] == resp.json()["from_balance_after"]
+    assert bank.http.get("/api/v1/me/transactions", params={"limit": 0},
+                         headers=headers).status_code == 422
+
+
+def test_frozen_card_is_visible(corebank):
+    identity = new_identity()
+    corebank.login(DEMO_OLENA, identity)
+    cards = corebank.http.get("/api/v1/me/cards", headers=corebank.headers(identity=identity))
+    assert cards.json()[0]["status"] == "frozen"
