@@ -126,7 +126,8 @@ def test_not_xml_and_not_soap(bank):
 
 def test_card_lock_unlock_cycle(bank):
     identity, cards = _login_card(bank, DEMO_TARAS)
-    ref = f"<leg:Identity>{identity}</leg:Identity><leg:CardId>{cards[0]['card_token']}</leg:CardId>"
+    ref = (f"<leg:Identity>{identity}</leg:Identity>"
+           f"<leg:CardId>{cards[0]['card_token']}</leg:CardId>")
     _, root = call(bank, "GetCardStatus", ref)
     assert value(root, "GetCardStatusResponse/Status") == "active"
     assert value(root, "GetCardStatusResponse/MaskedPan") == cards[0]["masked"]
