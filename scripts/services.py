@@ -214,6 +214,30 @@ def stack_env(
     return env
 
 
+def isolated_env(
+    base: Mapping[str, str], corebank_url: str, workdir: Path, action_port: int, rasa_port: int
+) -> dict[str, str]:
+    """stack_env for a throwaway stack (tests, benchmark): fresh random tokens and databases
+    in `workdir`, never a shared DATABASE_URL."""
+    import secrets
+
+    env = stack_env(
+        base,
+        corebank_url=corebank_url,
+        action_port=action_port,
+        rasa_port=rasa_port,
+        tracker_database_url=f"sqlite:///{workdir / 'tracker.db'}",
+    )
+    env.update(
+        ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
+        RASA_AUTH_TOKEN=secrets.token_urlsafe(24),
+        ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'assistant.db'}",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("DATABASE_URL", None)
+    return env
+
+
 # docs/architecture.md "Configuration": development defaults (make writes random ones to .env).
 DEV_DEFAULTS = {
     "COREBANK_REALM": "bank",
