@@ -130,7 +130,12 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    logging.basicConfig(level=logging.ERROR)
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's per-message debug lines would bury the report.
+    configure_logging_and_warnings(logging.ERROR)
+    configure_structlog(logging.ERROR)
     model = args.model or newest_model(ROOT / "models")
     examples = load_examples(args.data)
     predictions = asyncio.run(predict(model, [t for t, _ in examples]))
