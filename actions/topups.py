@@ -49,9 +49,9 @@ class AmountFormValidation(FormValidationAction):
         reset: list[EventType] = []
         if tracker.get_slot("requested_slot") is None:  # the form is starting
             reset = [SlotSet(name, None) for name in self.slots]
-            tracker.add_slots(reset)
+            tracker.slots.update({name: None for name in self.slots})
             reset += self.activation_events(tracker)
-            tracker.add_slots(reset)
+            tracker.slots.update({e["name"]: e["value"] for e in reset})
         return reset + await super().run(dispatcher, tracker, domain)
 
     def activation_events(self, tracker: Tracker) -> list[EventType]:

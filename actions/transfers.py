@@ -262,16 +262,18 @@ class ValidateTransferForm(FormValidationAction):
         if _activating(tracker):
             # A new transfer: forget whatever an earlier one left behind.
             reset = [SlotSet(name, None) for name in TRANSFER_SLOTS]
-            tracker.add_slots(reset)
+            # Not as tracker events: those would be "validated" again and override results.
+            tracker.slots.update({name: None for name in TRANSFER_SLOTS})
         events = await super().run(dispatcher, tracker, domain)
         quote_events = await self._quote_if_ready(dispatcher, tracker)
-        if quote_events:
-            tracker.add_slots(quote_events)
-            events = [e for e in events if e.get("name") != "requested_slot"] + quote_events
-            next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
-            if next_slot:
-                events.append(next_slot)
-        return reset + events
+        tracker.add_slots(quote_events)
+        # Always name the next slot ourselves: the quote may have cleared amount or card.
+        events = [e for e in events if e.get("name") != "requested_slot"] + quote_events
+        required = await self.required_slots(
+            self.domain_slots(domain), dispatcher, tracker, domain
+        )
+        missing = next((s for s in required if tracker.slots.get(s) is None), None)
+        return reset + events + [SlotSet("requested_slot", missing)]
 
     def _expects(self, tracker: Tracker, *slots: str | None) -> bool:
         return tracker.get_slot("requested_slot") in slots
