@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -83,7 +84,7 @@ def apologise(dispatcher: CollectingDispatcher, err: BankError) -> None:
         dispatcher.utter_message(text=user_message(err))
 
 
-class SensitiveAction(Action):
+class SensitiveAction(Action, metaclass=ABCMeta):
     """An action behind the login gate. Subclasses implement `perform`.
 
     The gate (action_check_login) has just confirmed the session, but it can still expire
@@ -93,6 +94,7 @@ class SensitiveAction(Action):
 
     intent: str | None = None
 
+    @abstractmethod  # abstract, so the action server does not register this base class
     async def perform(
         self,
         dispatcher: CollectingDispatcher,

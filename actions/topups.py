@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from abc import abstractmethod
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +41,11 @@ class AmountFormValidation(FormValidationAction):
 
     intent = ""
     amount_slot = ""
+
+    @abstractmethod
+    def name(self) -> str:  # abstract: the action server registers only the concrete forms
+        ...
+
     currency_slot = ""
     slots: tuple[str, ...] = ()
 
