@@ -50,7 +50,7 @@ class Settings:
     secret_ttl_seconds: int = 600
     hang_seconds: float = 30.0
     db_pool_size: int = 10
-    db_max_overflow: int = 20
+    db_max_overflow: int = 10
     scopes: tuple = field(
         default=("customers", "accounts", "payments", "cards", "vault", "ledger")
     )
@@ -99,7 +99,7 @@ def load_settings() -> Settings:
         log_level=_env("COREBANK_LOG_LEVEL", "info"),
         hang_seconds=float(_env("COREBANK_HANG_SECONDS", "30")),
         db_pool_size=int(_env("COREBANK_DB_POOL_SIZE", "10")),
-        db_max_overflow=int(_env("COREBANK_DB_MAX_OVERFLOW", "20")),
+        db_max_overflow=int(_env("COREBANK_DB_MAX_OVERFLOW", "10")),
     )
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import DateTime, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from corebank.db import new_id, utcnow
 from corebank.errors import BankError
-from corebank.models import Account, IdempotencyKey, JournalEntry, Posting
+from corebank.models import MONEY, Account, IdempotencyKey, JournalEntry, Posting
 from corebank.money import CENT, CURRENCIES, to_decimal
 
 SYSTEM_KINDS = ("settlement", "fees", "network")
@@ -31,6 +31,40 @@ _accounts = Account.__table__
 _journals = JournalEntry.__table__
 _postings = Posting.__table__
 _idem = IdempotencyKey.__table__
+
+# Hot-path statements as plain SQL (same text on SQLite and PostgreSQL, compiled once).
+# ON CONFLICT DO NOTHING makes a concurrent second claim wait for the first transaction and
+# then report "not inserted" instead of failing the whole transaction.
+_CLAIM_KEY = text(
+    "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) "
+    "VALUES (:scope, :key, :request_hash, :created_at) ON CONFLICT (scope, key) DO NOTHING"
+).bindparams(bindparam("created_at", type_=DateTime()))
+_REMEMBER = text(
+    "UPDATE idempotency_keys SET response_json = :response_json, status_code = :status_code "
+    "WHERE scope = :scope AND key = :key")
+_JOURNAL_COLUMNS = ("(id, kind, description, currency, created_at, idempotency_key, request_hash) "
+                    "VALUES (:id, :kind, :description, :currency, :created_at, :idempotency_key, "
+                    ":request_hash)")
+_INSERT_JOURNAL = text(f"INSERT INTO journal_entries {_JOURNAL_COLUMNS}").bindparams(
+    bindparam("created_at", type_=DateTime()))
+_INSERT_KEYED_JOURNAL = text(
+    f"INSERT INTO journal_entries {_JOURNAL_COLUMNS} ON CONFLICT (idempotency_key) DO NOTHING"
+).bindparams(bindparam("created_at", type_=DateTime()))
+_INSERT_POSTING = text(
+    "INSERT INTO postings (journal_id, account_id, amount, currency, balance_after) "
+    "VALUES (:journal_id, :account_id, :amount, :currency, :balance_after)"
+).bindparams(bindparam("amount", type_=MONEY), bindparam("balance_after", type_=MONEY))
+# Built once: constructing an IN (...) expression per call costs more than the query.
+_LOCK_ACCOUNTS = (
+    select(_accounts.c.id, _accounts.c.currency, _accounts.c.balance,
+           _accounts.c.credit_limit, _accounts.c.kind)
+    .where(_accounts.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_accounts.c.id)
+    .with_for_update()
+)
+_JOURNAL_BY_KEY = select(_journals).where(_journals.c.idempotency_key == bindparam("key"))
+_SET_BALANCE = text("UPDATE accounts SET balance = :balance WHERE id = :id").bindparams(
+    bindparam("balance", type_=MONEY))
 
 
 @dataclass
@@ -113,12 +147,9 @@ def idempotent(session: Session, key: str, request_hash: str,
     Failed operations (4xx) are not remembered: their transaction rolls back.
     """
     key = validate_idempotency_key(key)
-    stmt = (
-        _dialect_insert(session, _idem)
-        .values(scope=scope, key=key, request_hash=request_hash, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["scope", "key"])
-    )
-    if session.execute(stmt).rowcount == 1:
+    claimed = session.execute(_CLAIM_KEY, {"scope": scope, "key": key, "request_hash": request_hash,
+                                           "created_at": utcnow()})
+    if claimed.rowcount == 1:
         return None
     row = session.execute(
         select(_idem.c.request_hash, _idem.c.response_json, _idem.c.status_code)
@@ -130,11 +161,8 @@ def idempotent(session: Session, key: str, request_hash: str,
 def remember_response(session: Session, key: str, scope: str, body: object,
                       status_code: int = 200) -> None:
     """Store the response for a key claimed with `idempotent()` (same transaction)."""
-    session.execute(
-        update(_idem)
-        .where(_idem.c.scope == scope, _idem.c.key == key.strip())
-        .values(response_json=json.dumps(body, default=str), status_code=status_code)
-    )
+    session.execute(_REMEMBER, {"scope": scope, "key": key.strip(), "status_code": status_code,
+                                "response_json": json.dumps(body, default=str)})
 
 
 # --- journals ------------------------------------------------------------------------------
@@ -157,9 +185,7 @@ def _normalise(postings, currency: str) -> list[tuple[str, Decimal]]:
 
 
 def _existing_journal(session: Session, idempotency_key: str, request_hash_: str | None):
-    row = session.execute(
-        select(_journals).where(_journals.c.idempotency_key == idempotency_key)
-    ).one_or_none()
+    row = session.execute(_JOURNAL_BY_KEY, {"key": idempotency_key}).one_or_none()
     if row is None:
         return None
     if request_hash_ is not None and row.request_hash not in (None, request_hash_):
@@ -180,14 +206,7 @@ def lock_accounts(session: Session, account_ids) -> dict[str, object]:
     """Rows of the given accounts, locked for update in id order (deadlock-free). Missing
     accounts are simply absent from the result."""
     ids = sorted(set(account_ids))
-    stmt = (
-        select(_accounts.c.id, _accounts.c.currency, _accounts.c.balance,
-               _accounts.c.credit_limit, _accounts.c.kind)
-        .where(_accounts.c.id.in_(ids))
-        .order_by(_accounts.c.id)
-        .with_for_update()
-    )
-    return {row.id: row for row in session.execute(stmt)}
+    return {row.id: row for row in session.execute(_LOCK_ACCOUNTS, {"ids": ids})}
 
 
 def post_journal(
@@ -246,27 +265,22 @@ def post_journal(
     values = dict(id=journal_id, kind=kind, description=description[:300], currency=currency,
                   created_at=now, idempotency_key=idempotency_key, request_hash=request_hash)
     if idempotency_key is not None:
-        stmt = _dialect_insert(session, _journals).values(**values).on_conflict_do_nothing(
-            index_elements=["idempotency_key"])
-        if session.execute(stmt).rowcount != 1:  # lost a race we could not see: replay
+        if session.execute(_INSERT_KEYED_JOURNAL, values).rowcount != 1:
+            # lost a race we could not see: replay the winner
             return _existing_journal(session, idempotency_key, request_hash)
     else:
-        session.execute(insert(_journals).values(**values))
+        session.execute(_INSERT_JOURNAL, values)
 
     posted: list[PostedLine] = []
     running = dict(balances)
     for account_id, amount in lines:
         running[account_id] += amount
         posted.append(PostedLine(account_id, amount, running[account_id]))
-    session.execute(insert(_postings), [
+    session.execute(_INSERT_POSTING, [
         dict(journal_id=journal_id, account_id=p.account_id, amount=p.amount,
              currency=currency, balance_after=p.balance_after) for p in posted
     ])
-    session.execute(
-        update(_accounts).where(_accounts.c.id == bindparam("acc_id"))
-        .values(balance=bindparam("new_balance")),
-        [dict(acc_id=a, new_balance=running[a]) for a in net],
-    )
+    session.execute(_SET_BALANCE, [dict(id=a, balance=running[a]) for a in net])
     return JournalResult(journal_id=journal_id, kind=kind, description=values["description"],
                          currency=currency, created_at=now, lines=posted)
 

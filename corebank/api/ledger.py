@@ -76,7 +76,7 @@ def post_transfer(body: TransferIn, idempotency_key: str | None = Header(None),
     }
     ledger.remember_response(session, key, SCOPE, response, 200)
     session.commit()
-    return response
+    return JSONResponse(response)  # plain dict of strings: skip FastAPI's generic encoder
 
 
 @router.get("/check")
