@@ -93,7 +93,8 @@ class WebhookStack:
     def post_event(self, body: bytes, signature: str | None = "auto", timestamp: int | None = None):
         headers = {"Content-Type": "application/json"}
         if signature == "auto":
-            signature = sign(self.secret, body, int(time.time()) if timestamp is None else timestamp)
+            when = int(time.time()) if timestamp is None else timestamp
+            signature = sign(self.secret, body, when)
         if signature is not None:
             headers["X-Bank-Signature"] = signature
         return httpx.post(f"{self.action_url}/webhooks/bank", content=body, headers=headers,

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from actions.webhooks import sign, signature_problem
-from tests.topups.stack import event_body, webhook_stack  # noqa: F401 (fixture)
+from tests.topups.stack import event_body
 
 
 def test_good_signature_notifies_the_customer_once(webhook_stack):
