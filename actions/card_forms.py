@@ -58,7 +58,12 @@ DATE_RE = re.compile(
 )
 ISSUE_WORDS = re.compile(r"\b(issued?|issue date|given|valid from)\b[^,;]{0,15}$", re.IGNORECASE)
 BIRTH_WORDS = re.compile(r"\b(born|birth|dob|b\.|birthday)\b[^,;]{0,15}$", re.IGNORECASE)
-AUTHORITY_RE = re.compile(r"\b(?:issued|given)\s+by\s+(?P<who>[^,;\n]+)", re.IGNORECASE)
+# "issued by 8012", "issued 15.04.2018 by Kyiv migration service", "authority: 8012".
+AUTHORITY_RE = re.compile(
+    r"\b(?:(?:issued|given)\b[^,;]{0,30}?\bby|authority(?:\s+code)?\s*(?:is|:)?)\s+"
+    r"(?P<who>[^,;\n]+)",
+    re.IGNORECASE,
+)
 NAME_LEAD_RE = re.compile(
     r"^\s*(?:my (?:full )?name is|name:|i am|i'm|im|it's|it is|this is|call me)\s+",
     re.IGNORECASE,
@@ -114,6 +119,12 @@ def strip_name_lead(text: str) -> str:
     return NAME_LEAD_RE.sub("", text).strip(" .,!")
 
 
+TARIFF_FIELDS = (
+    "full_name", "date_of_birth", "home_address", "passport_number", "passport_issue_date",
+    "passport_authority", "terms_consent",
+)  # fmt: skip
+
+
 @dataclass
 class TariffMessage:
     """What one customer message says about the tariff-card fields."""
@@ -161,6 +172,15 @@ class TariffMessage:
 
         if requested == "terms_consent" and latest_intent(tracker) == "affirm":
             found["terms_consent"] = True
+        elif (
+            requested in TARIFF_FIELDS
+            and not found
+            and text.strip()
+            and (latest_intent(tracker) == "inform" or any(ch.isdigit() for ch in text))
+        ):
+            # An answer to the question that we couldn't read: validation says why and re-asks
+            # (rather than leaving it to other rules, as for a real question mid-form).
+            found[requested] = text.strip()
         return cls(found)
 
     @staticmethod
@@ -259,10 +279,6 @@ class ValidateBasicCardForm(CardFormValidation):
 
 # --------------------------------------------------------------------------- tariff card
 
-TARIFF_FIELDS = (
-    "full_name", "date_of_birth", "home_address", "passport_number", "passport_issue_date",
-    "passport_authority", "terms_consent",
-)  # fmt: skip
 
 
 class ValidateTariffCardForm(CardFormValidation):

@@ -14,6 +14,8 @@ Personal data collected by the forms is cleared from the slots as soon as the ba
 
 from __future__ import annotations
 
+import abc
+import json
 import logging
 import uuid
 from typing import Any
@@ -133,6 +135,10 @@ class CardAction(SensitiveAction):
     """A card action behind the login gate: any bank failure ends the flow cleanly."""
 
     intent = "issue_card"
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """Abstract, so the action server registers the subclasses and not this base."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -405,7 +411,7 @@ class ActionAskDeliveryAddress(Action):
         home = tracker.get_slot("home_address")
         buttons = [{"title": "Cancel", "payload": "/deny"}]
         if home:
-            payload = '/inform{"address": "%s"}' % home.replace('"', "'")
+            payload = "/inform" + json.dumps({"address": home}, ensure_ascii=False)
             buttons.insert(0, {"title": f"Deliver to {home}"[:60], "payload": payload})
         dispatcher.utter_message(response="utter_ask_delivery_address", buttons=buttons)
         return []
