@@ -50,7 +50,9 @@ def test_works_without_system_fonts(monkeypatch):
     monkeypatch.setattr(card_image, "FONT_DIRS", ("/nonexistent",))
     card_image.font.cache_clear()
     try:
-        assert not isinstance(card_image.font(30), ImageFont.FreeTypeFont) or True
+        fallback = card_image.font(30)
+        assert "DejaVu" not in str(getattr(fallback, "path", ""))
+        assert isinstance(fallback, ImageFont.FreeTypeFont)  # scalable: sizes are honoured
         image = open_png(render_card(masked_number="•••• 9876", holder_name="Taras Shevchenko",
                                      tariff="basic", expiry="01/31"))  # fmt: skip
         assert image.size == (WIDTH, HEIGHT)
