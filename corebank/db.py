@@ -60,7 +60,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read-only work may opt out (read_only_connection) so it never queues for the write lock.
+    deferred = conn.get_execution_options().get("sqlite_deferred")
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -102,6 +104,21 @@ def get_sessionmaker() -> sessionmaker:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def read_only_connection(snapshot: bool = False):
+    """A Core connection for reads: on SQLite it takes no write lock (plain BEGIN in WAL mode
+    reads a snapshot), so it is safe even from the event loop. `snapshot=True` makes every
+    query see the same moment on PostgreSQL too (REPEATABLE READ), for multi-query checks."""
+    with get_engine().connect() as conn:
+        conn = conn.execution_options(sqlite_deferred=True)
+        if snapshot and conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import delete, select
 
 from corebank.config import get_settings
-from corebank.db import session_scope, utcnow
+from corebank.db import read_only_connection, session_scope, utcnow
 from corebank.models import SandboxSetting
 
 log = logging.getLogger("corebank.faults")
@@ -26,6 +26,7 @@ log = logging.getLogger("corebank.faults")
 REFRESH_SECONDS = 0.5
 SETTING_NAME = "faults"
 EXEMPT_PREFIXES = ("/sandbox", "/health")
+_READ_FAULTS = select(SandboxSetting.value_json).where(SandboxSetting.name == SETTING_NAME)
 
 
 @dataclass
@@ -57,10 +58,8 @@ class FaultState:
 
     def refresh(self) -> None:
         try:
-            with session_scope() as session:
-                row = session.execute(
-                    select(SandboxSetting.value_json).where(SandboxSetting.name == SETTING_NAME)
-                ).scalar_one_or_none()
+            with read_only_connection() as conn:
+                row = conn.execute(_READ_FAULTS).scalar_one_or_none()
             self.faults = Faults(**json.loads(row)) if row else Faults()
         except Exception:  # the database itself may be the thing that is down
             log.warning("could not read fault switches; keeping the previous ones")

@@ -311,7 +311,7 @@ def system_account(session: Session, kind: str, currency: str) -> str:
 _TOLERANCE = Decimal("0.001")  # SQLite sums NUMERIC as floats; PostgreSQL is exact
 
 
-def check_ledger(session: Session) -> dict:
+def check_ledger(session) -> dict:  # a Session or a Core Connection
     """Every journal sums to zero, every balance equals its postings, totals per currency are
     zero, no customer account is below -credit_limit."""
     journals = session.execute(select(func.count()).select_from(_journals)).scalar_one()

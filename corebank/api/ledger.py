@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from corebank import ledger
 from corebank.accounts import open_account
 from corebank.auth import require_scope
-from corebank.db import get_session, iso, session_scope
+from corebank.db import get_session, iso, read_only_connection, session_scope
 from corebank.errors import BankError
 from corebank.models import ACCOUNT_KINDS, Account
 from corebank.money import fmt, parse_amount, parse_currency, to_decimal
@@ -81,8 +81,9 @@ def post_transfer(body: TransferIn, idempotency_key: str | None = Header(None),
 
 @router.get("/check")
 def check() -> dict:
-    with session_scope() as session:
-        return ledger.check_ledger(session)
+    # One consistent snapshot, and no write lock held while scanning.
+    with read_only_connection(snapshot=True) as conn:
+        return ledger.check_ledger(conn)
 
 
 def _account_view(account: Account) -> dict:
