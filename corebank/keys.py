@@ -23,7 +23,7 @@ from corebank.config import get_settings
 
 def _write_once(path: Path, data: bytes) -> None:
     """Create `path` with mode 0600 unless another process won the race."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

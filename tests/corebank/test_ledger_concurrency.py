@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from .helpers import new_key
 
@@ -69,3 +70,11 @@ def test_concurrent_transfers(corebank_any):
     src, targets, before, results = _run(corebank_any)
     assert len(results) == UNIQUE + DUPLICATES
     _assert_invariants(corebank_any, src, targets, before, results)
+
+
+@pytest.mark.postgres
+def test_concurrent_transfers_across_worker_processes(corebank_factory):
+    """Production shape: two uvicorn worker processes sharing one PostgreSQL database."""
+    bank = corebank_factory(pg=True, workers=2)
+    src, targets, before, results = _run(bank)
+    _assert_invariants(bank, src, targets, before, results)
