@@ -88,10 +88,41 @@ class Script:
     steps: list[Step]
 
 
+# --- transfers & top-ups (issue 5) ---
+_TOPUP_LINK = re.compile(r"https?://\S+/pay/topups/[A-Za-z0-9_]+")
+_NONCE = re.compile(r'name="nonce" value="([^"]+)"')
+_3DS_HINT = re.compile(r'id="code_hint">.*?<strong>(\d+)</strong>', re.S)
+
+
+async def pay_topup_then_send(conversation: Conversation) -> str:
+    """The customer pays the top-up link from the last reply on the bank's page (card, then
+    3-D Secure; not timed), then asks for a transfer to another bank's card."""
+    text = json.dumps(conversation.replies[-1], ensure_ascii=False)
+    url = _TOPUP_LINK.search(text).group(0)
+    page = await conversation.sandbox.get(url)
+    page = await conversation.sandbox.post(url, data={
+        "nonce": _NONCE.search(page.text).group(1), "card_number": "4111 1111 1111 1111",
+        "expiry": "12/30", "cvv": "123"})  # fmt: skip
+    code = _3DS_HINT.search(page.text).group(1)
+    await conversation.sandbox.post(url, data={"nonce": _NONCE.search(page.text).group(1),
+                                               "code": code})
+    return "send 50 to 4111 1111 1111 1111"
+
+
 SCRIPTS: list[Script] = [
     Script(
         "login → balance → help → goodbye",
         ["hi, log me in please", typed_phone, otp_from_sms, "what's my balance?", "help", "bye"],
+    ),
+    Script(
+        "login → card → top up (paid on the page) → transfer to another bank → confirm",
+        ["log me in", typed_phone, otp_from_sms, "i want a card", "Anna Ivanova",
+         "top up my card with 200 uah", pay_topup_then_send, "yes"],
+    ),
+    Script(
+        "login → ask a friend for money → thanks",
+        ["log in", typed_phone, otp_from_sms, "ask my brother for 300 uah for the pizza",
+         "thanks"],
     ),
 ]
 
