@@ -62,6 +62,14 @@ _LOCK_ACCOUNTS = (
     .order_by(_accounts.c.id)
     .with_for_update()
 )
+_INSERT_TWO_POSTINGS = text(
+    "INSERT INTO postings (journal_id, account_id, amount, currency, balance_after) VALUES "
+    "(:journal_id, :a1, :m1, :currency, :b1), (:journal_id, :a2, :m2, :currency, :b2)"
+).bindparams(*(bindparam(n, type_=MONEY) for n in ("m1", "b1", "m2", "b2")))
+_SET_TWO_BALANCES = text(
+    "UPDATE accounts SET balance = CASE WHEN id = :id1 THEN :bal1 ELSE :bal2 END "
+    "WHERE id IN (:id1, :id2)"
+).bindparams(bindparam("bal1", type_=MONEY), bindparam("bal2", type_=MONEY))
 _JOURNAL_BY_KEY = select(_journals).where(_journals.c.idempotency_key == bindparam("key"))
 _SET_BALANCE = text("UPDATE accounts SET balance = :balance WHERE id = :id").bindparams(
     bindparam("balance", type_=MONEY))
@@ -276,11 +284,19 @@ def post_journal(
     for account_id, amount in lines:
         running[account_id] += amount
         posted.append(PostedLine(account_id, amount, running[account_id]))
-    session.execute(_INSERT_POSTING, [
-        dict(journal_id=journal_id, account_id=p.account_id, amount=p.amount,
-             currency=currency, balance_after=p.balance_after) for p in posted
-    ])
-    session.execute(_SET_BALANCE, [dict(id=a, balance=running[a]) for a in net])
+    if len(posted) == 2 and len(net) == 2:  # the common case: one statement each
+        (p1, p2), (a1, a2) = posted, list(net)
+        session.execute(_INSERT_TWO_POSTINGS, dict(
+            journal_id=journal_id, currency=currency, a1=p1.account_id, m1=p1.amount,
+            b1=p1.balance_after, a2=p2.account_id, m2=p2.amount, b2=p2.balance_after))
+        session.execute(_SET_TWO_BALANCES, dict(id1=a1, bal1=running[a1], id2=a2,
+                                                bal2=running[a2]))
+    else:
+        session.execute(_INSERT_POSTING, [
+            dict(journal_id=journal_id, account_id=p.account_id, amount=p.amount,
+                 currency=currency, balance_after=p.balance_after) for p in posted
+        ])
+        session.execute(_SET_BALANCE, [dict(id=a, balance=running[a]) for a in net])
     return JournalResult(journal_id=journal_id, kind=kind, description=values["description"],
                          currency=currency, created_at=now, lines=posted)
 

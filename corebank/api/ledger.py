@@ -49,16 +49,14 @@ def post_transfer(body: TransferIn, idempotency_key: str | None = Header(None),
         raise BankError("invalid_request", "Source and destination are the same account.", 422)
     normalised = {"from": body.from_account, "to": body.to_account, "amount": str(amount),
                   "currency": currency, "description": body.description}
-    digest = ledger.request_hash(normalised)
     try:
-        stored = ledger.idempotent(session, key, digest, SCOPE)
-        if stored is not None:
-            session.rollback()
-            return JSONResponse(stored.body, stored.status_code,
-                                headers={"Idempotent-Replayed": "true"})
+        # The journal's own idempotency key is the whole mechanism here: a repeat (same
+        # request hash) gets the first journal back; another body -> 409 idempotency_conflict.
         result = ledger.transfer(session, body.from_account, body.to_account, amount, currency,
                                  body.description, idempotency_key=f"{SCOPE}:{key}",
-                                 request_hash=digest, kind="ledger_transfer")
+                                 request_hash=ledger.request_hash(normalised),
+                                 kind="ledger_transfer")
+        session.commit()
     except BaseException:
         session.rollback()  # release row locks now, not after the error response is sent
         raise
@@ -74,9 +72,8 @@ def post_transfer(body: TransferIn, idempotency_key: str | None = Header(None),
         "to_balance_after": fmt(result.balance_after(body.to_account)),
         "created_at": iso(result.created_at),
     }
-    ledger.remember_response(session, key, SCOPE, response, 200)
-    session.commit()
-    return JSONResponse(response)  # plain dict of strings: skip FastAPI's generic encoder
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+    return JSONResponse(response, headers=headers)  # skip FastAPI's generic encoder
 
 
 @router.get("/check")
