@@ -126,8 +126,33 @@ async def run_level(bank, accounts, concurrency, total):
     }
 
 
+async def open_accounts(bank, n: int) -> list[str]:
+    headers = bank.headers("ledger")
+    settlement = bank.system_account("settlement", "UAH")
+    async with httpx.AsyncClient(base_url=bank.base_url, timeout=30) as client:
+        async def one(_):
+            resp = await client.post("/api/v1/ledger/accounts", headers=headers,
+                                     json={"currency": "UAH"})
+            account_id = resp.json()["account_id"]
+            resp = await client.post(
+                "/api/v1/ledger/transfers",
+                headers={**headers, "Idempotency-Key": f"fund-{account_id}"},
+                json={"from_account": settlement, "to_account": account_id,
+                      "amount": "100000.00", "currency": "UAH", "description": "bench funding"})
+            resp.raise_for_status()
+            return account_id
+
+        sem = asyncio.Semaphore(8)
+
+        async def limited(i):
+            async with sem:
+                return await one(i)
+
+        return await asyncio.gather(*(limited(i) for i in range(n)))
+
+
 def bench(bank, label, levels, per_level, n_accounts):
-    accounts = [bank.open_account("100000.00") for _ in range(n_accounts)]
+    accounts = asyncio.run(open_accounts(bank, n_accounts))
     rows = []
     for concurrency in levels:
         asyncio.run(run_level(bank, accounts, concurrency, min(50, per_level)))  # warm-up
@@ -155,7 +180,8 @@ def main() -> int:
     parser.add_argument("--client-secret", default="dev-client-secret")
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--transfers", type=int, default=2000, help="per concurrency level")
-    parser.add_argument("--accounts", type=int, default=64)
+    parser.add_argument("--accounts", type=int, default=400,
+                        help="funded accounts the transfers spread over")
     parser.add_argument("--workers", type=int, default=0,
                         help="uvicorn workers (default: 1 on SQLite, 2 on PostgreSQL)")
     args = parser.parse_args()
