@@ -20,9 +20,11 @@ What happens to every incoming message (docs/security.md):
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -289,5 +291,19 @@ class RedactingSocketIOInput(SocketIOInput):
                 safe[self.metadata_key] = redact_obj(incoming.metadata)
             await handle_message(sid, safe)
 
+        async def session_request(sid: str, data: Any) -> None:
+            # Replaces Rasa 3.6's handler, which calls `sio.enter_room` without awaiting it
+            # (a coroutine in python-socketio 5): the client never joined its session's room,
+            # so with session_persistence it never received an answer.
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not _SENDER.match(session_id):
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        sio.handlers[namespace]["session_request"] = session_request
         sio.handlers[namespace][self.user_message_evt] = guarded_handle_message
         return blueprint

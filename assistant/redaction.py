@@ -18,9 +18,12 @@ REDACTED = "[redacted]"
 MASK_PREFIX = "•••• "
 
 # A run of digit groups separated by single spaces or dashes ("4111 1111-1111 1111"), maximal on
-# both sides and not glued to letters (so IBANs like "UA21 3223 ..." and ids like "ab1234..."
-# are not card numbers).
-_DIGIT_RUN = re.compile(r"(?<![\w])(?<![\d][ -])\d+(?:[ -]\d+)*(?![ -]?\d)(?!\w)")
+# both sides, not glued to letters (so IBANs like "UA21 3223 ..." and ids like "ab1234..." are
+# not card numbers) and not part of a decimal number (model confidences such as
+# 0.0004631973273535 have long digit runs too).
+_DIGIT_RUN = re.compile(
+    r"(?<![\w])(?<![\d][ -])(?<!\d[.,])\d+(?:[ -]\d+)*(?![ -]?\d)(?![.,]\d)(?!\w)"
+)
 _GROUP = re.compile(r"\d+")
 PAN_MIN_DIGITS, PAN_MAX_DIGITS = 13, 19
 

@@ -43,6 +43,8 @@ def test_card_numbers_are_masked(text: str, expected: str) -> None:
         "UA213223130000026007233566001",  # IBAN: digits glued to letters
         "UA21 3223 1300 0002 6007 2335 6600 1",
         "20.50 on 2024-11-25 10:15",
+        '"confidence": 0.0004631973273535',  # decimals are not card numbers
+        "4111111111111111.5",
         "ctok_AB12cd34EF56gh78 is my card",
         "otok_0123456789abcdef",
         "ptok_AB1234567xyzXYZ1",
