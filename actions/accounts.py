@@ -72,8 +72,10 @@ def transactions_text(transactions: list[dict[str, Any]]) -> str:
     lines = [title]
     lines += [f"{d}  {desc:<{DESCRIPTION_WIDTH}}  {amt:>{amount_width}}" for d, desc, amt in rows]
     last = shown[0]
-    if last.get("balance_after") is not None:
-        currency = str(last.get("currency") or "UAH")
+    currencies = {str(tx.get("currency") or "UAH") for tx in shown}
+    # One currency only: with several accounts a single "balance now" would mislead.
+    if last.get("balance_after") is not None and len(currencies) == 1:
+        currency = currencies.pop()
         lines.append(f"Balance now: {format_money(_money(last['balance_after']), currency)}")
     return "\n".join(lines)
 

@@ -87,6 +87,19 @@ def test_transactions_text_is_a_clean_table():
     assert lines[-1] == "Balance now: 915.00 UAH"
 
 
+def test_transactions_in_several_currencies_have_no_single_balance():
+    text = transactions_text(
+        [
+            {"at": "2026-11-20T10:00:00Z", "description": "Opening balance", "amount": "300.00",
+             "currency": "USD", "balance_after": "300.00"},
+            {"at": "2026-11-19T09:00:00Z", "description": "Opening balance",
+             "amount": "25000.00", "currency": "UAH", "balance_after": "25000.00"},
+        ]
+    )  # fmt: skip
+    assert "Balance now" not in text
+    assert "+25,000.00 UAH" in text and "+300.00 USD" in text
+
+
 def test_bank_details_text_groups_the_iban():
     text = bank_details_text(
         {"holder": "Anna Ivanova", "iban": "UA213223130000026007233566001", "bic": "BANKUAUK",
