@@ -64,6 +64,12 @@ AUTHORITY_RE = re.compile(
     r"(?P<who>[^,;\n]+)",
     re.IGNORECASE,
 )
+# "i live at Khreshchatyk 22, Kyiv" inside a longer message (up to the next labelled field).
+LIVES_AT_RE = re.compile(
+    r"\b(?:i live (?:at|in|on)|live at|home address(?: is)?:?|my address is:?|address:)\s+"
+    r"(?P<where>.+?)\s*(?=,?\s*\b(?:born|dob|passport|date of birth)\b|$)",
+    re.IGNORECASE,
+)
 NAME_LEAD_RE = re.compile(
     r"^\s*(?:my (?:full )?name is|name:|i am|i'm|im|it's|it is|this is|call me)\s+",
     re.IGNORECASE,
@@ -162,7 +168,7 @@ class TariffMessage:
                 r"^\s*(?:it was )?(?:issued )?by\s+", "", text, flags=re.IGNORECASE
             ).strip(" .")
 
-        address = entity(tracker, "address")
+        address = entity(tracker, "address") or _group(LIVES_AT_RE, text, "where")
         if address:
             found["home_address"] = address
         elif requested == "home_address" and text.strip() and not found:
@@ -212,6 +218,11 @@ class TariffMessage:
         return out
 
 
+def _group(pattern: re.Pattern, text: str, name: str) -> str | None:
+    match = pattern.search(text or "")
+    return match.group(name).strip(" .,") if match else None
+
+
 def _first(pattern: re.Pattern, text: str) -> str | None:
     match = pattern.search(text or "")
     return match.group(0) if match else None
@@ -241,6 +252,8 @@ class CardFormValidation(FormValidationAction):
     def _check(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher
     ) -> tuple[Any, bool]:
+        if value is None:  # a slot cleared before the form started: nothing to say
+            return None, False
         clean, problem = check_field(self.form, slot, value)
         if problem:
             dispatcher.utter_message(text=problem)
@@ -317,7 +330,7 @@ class ValidateTariffCardForm(CardFormValidation):
         return {"full_name": clean if ok else None}
 
     async def validate_date_of_birth(self, value, dispatcher, tracker, domain):
-        if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+        if value is None or (isinstance(value, str) and value.startswith(SEALED_PREFIX)):
             return {"date_of_birth": value}
         clean, problem = check_field(self.form, "date_of_birth", value)
         if problem == UNDERAGE:

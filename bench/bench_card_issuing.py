@@ -88,7 +88,11 @@ async def drive(
         await say(rest, conversation, step if isinstance(step, str) else await step(conversation))
     run = Run(scenario)
     for step in steps:
-        text = step if isinstance(step, str) else await step(conversation)
+        try:
+            text = step if isinstance(step, str) else await step(conversation)
+        except RuntimeError as err:  # e.g. no SMS: the conversation went elsewhere
+            run.transcript.append((f"[{err}]", []))
+            break
         messages, elapsed = await say(rest, conversation, text)
         run.turns += 1
         run.server_ms.append(elapsed)

@@ -176,3 +176,10 @@ def test_a_question_mid_form_is_not_taken_as_a_value():
 def test_consent_from_the_button():
     found = TariffMessage.read(FakeTracker("/affirm", "terms_consent", intent="affirm")).values
     assert found == {"terms_consent": True}
+
+
+def test_address_without_an_entity_after_i_live_at():
+    text = "Oksana Melnychuk, i live at Shevchenka 9, Poltava, born 03.01.1993"
+    found = TariffMessage.read(FakeTracker(text, "full_name", {"person_name": "Oksana Melnychuk"}))
+    assert found.values["home_address"] == "Shevchenka 9, Poltava"
+    assert found.values["date_of_birth"] == "03.01.1993"
