@@ -130,6 +130,8 @@ def main() -> int:
     args = parser.parse_args()
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # Custom pipeline components (config.yml) are imported from the project root, as `rasa` does.
+    sys.path.insert(0, str(ROOT))
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
