@@ -37,7 +37,7 @@ def port_in_use(port: int) -> bool:
 
 
 def _interrupt(_signum, _frame) -> None:
-    """SIGTERM ends like Ctrl-C: through main()'s `finally`, which stops the services."""
+    """End like Ctrl-C: through main()'s `finally`, which stops the services."""
     raise KeyboardInterrupt
 
 
@@ -61,7 +61,11 @@ def main() -> int:
         action_server_service(action_port, LOG_DIR / "action-server.log", env),
         rasa_service(rasa_port, LOG_DIR / "rasa.log", env),
     ]
+    # Ctrl-C must reach us even when started from a shell that ignores SIGINT for background
+    # jobs; SIGTERM (a supervisor) and SIGHUP (terminal closed) end the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     try:
         for service in services:
             print(f"Starting {service.name} (log: {service.log_path.relative_to(REPO_ROOT)})")
