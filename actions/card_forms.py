@@ -121,6 +121,12 @@ def entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
 
 
+def person_name(tracker: Tracker) -> str | None:
+    """All person_name entities of the message together (the NLU may split one name)."""
+    parts = list(dict.fromkeys(tracker.get_latest_entity_values("person_name")))
+    return " ".join(parts) or None
+
+
 def strip_name_lead(text: str) -> str:
     return NAME_LEAD_RE.sub("", text).strip(" .,!")
 
@@ -143,11 +149,12 @@ class TariffMessage:
         text = typed_text(tracker)
         found: dict[str, Any] = {}
 
-        name = entity(tracker, "person_name")
-        if name:
-            found["full_name"] = name
-        elif requested == "full_name" and NAME_LIKE_RE.match(strip_name_lead(text)):
+        name = person_name(tracker)
+        if requested == "full_name" and NAME_LIKE_RE.match(strip_name_lead(text)):
+            # The whole answer is a name: trust it over an entity that caught only part of it.
             found["full_name"] = strip_name_lead(text)
+        elif name:
+            found["full_name"] = name
 
         ref = entity(tracker, "passport_ref") or _first(PASSPORT_REF_RE, text)
         if ref:
@@ -275,13 +282,17 @@ class ValidateBasicCardForm(CardFormValidation):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "card_holder_name":
             return {}
-        name = entity(tracker, "person_name")
-        if name:
-            return {"card_holder_name": name}
         text = strip_name_lead(typed_text(tracker))
+        candidates = [person_name(tracker)]
         if text and (NAME_LIKE_RE.match(text) or latest_intent(tracker) == "inform"):
-            return {"card_holder_name": text}
-        return {}
+            candidates.append(text)
+        candidates = [c for c in candidates if c]
+        # The NLU sometimes catches only part of a name ("Zlata" of "Zlata Chornovol"): take
+        # the first candidate that is a full name, else the first one (validation says why).
+        for candidate in candidates:
+            if check_field(self.form, "card_holder_name", candidate)[1] is None:
+                return {"card_holder_name": candidate}
+        return {"card_holder_name": candidates[0]} if candidates else {}
 
     async def validate_card_holder_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -17,6 +17,7 @@ from __future__ import annotations
 import abc
 import json
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -191,16 +192,50 @@ class ActionCardStart(CardAction):
 
     @staticmethod
     async def _basic(dispatcher, tracker, bank, who) -> list[EventType]:
-        name = tracker.get_slot("card_holder_name")
-        if not name:
-            profile = await bank.rest.me(who)
-            # Pre-filled only from a full name the bank holds (a first name alone won't do).
-            name = profile.get("full_name")
-        if name:
+        for name in names_in_request(tracker):
             clean, problem = check_field("basic_card_form", "card_holder_name", name)
             if not problem:
                 return [SlotSet("card_holder_name", clean), flow("basic_ready")]
+        profile = await bank.rest.me(who)
+        # Pre-filled only from a full name the bank holds (a first name alone won't do).
+        if profile.get("full_name"):
+            clean, problem = check_field(
+                "basic_card_form", "card_holder_name", profile["full_name"]
+            )
+            if not problem:
+                return [SlotSet("card_holder_name", clean), flow("basic_ready")]
         return [SlotSet("card_holder_name", None), SlotSet(ABORT_SLOT, None), flow(BASIC)]
+
+
+NAME_IN_REQUEST_RE = re.compile(
+    r"\b(?:my (?:full )?name is|my name's|i'm|i am|name:|for|in the name of)\s+"
+    r"(?P<name>[^\W\d_]+(?:['’-][^\W\d_]+)*(?:\s+[^\W\d_]+(?:['’-][^\W\d_]+)*){1,2})",
+    re.IGNORECASE,
+)
+
+
+def issue_request_event(tracker: Tracker) -> dict | None:
+    """The customer's issue_card message that started this flow (maybe before a login)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if (event.get("parse_data") or {}).get("intent", {}).get("name") == "issue_card":
+                return event
+    return None
+
+
+def names_in_request(tracker: Tracker) -> list[str]:
+    """Candidates for the card's name from the request itself ("a card, I'm Anna Ivanova"):
+    the slot, the person_name entities together (the NLU sometimes splits a name), the text."""
+    found = [tracker.get_slot("card_holder_name")]
+    event = issue_request_event(tracker) or {}
+    parse = event.get("parse_data") or {}
+    parts = [str(e.get("value")) for e in parse.get("entities") or []
+             if e.get("entity") == "person_name"]  # fmt: skip
+    found.append(" ".join(parts))
+    match = NAME_IN_REQUEST_RE.search(event.get("text") or "")
+    if match:
+        found.append(match.group("name"))
+    return [n for n in found if n]
 
 
 class ActionIssueBasicCard(CardAction):

@@ -44,7 +44,8 @@ from scripts.services import (  # noqa: E402
     rasa_service,
 )
 
-NAMES = ["Anna Ivanova", "Taras Shevchenko", "Olena Kovalenko", "Dmytro Bondarenko", "Iryna Melnyk"]
+# Names that appear nowhere in the training data (a name the NLU has memorised says little).
+NAMES = ["Marko Vovk", "Ostap Hrytsak", "Zlata Chornovol", "Borys Palamarchuk", "Yevheniia Sych"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 Step = str | Callable[[Conversation], Awaitable[str]]
 

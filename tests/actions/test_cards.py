@@ -149,6 +149,16 @@ async def test_name_from_the_first_message_skips_the_question(bank, newcomer):
     assert messages == []
 
 
+async def test_name_split_by_the_nlu_is_put_back_together(bank, newcomer):
+    request = [{"event": "user", "text": "I want a card, I'm Marko Vovk", "parse_data": {
+        "intent": {"name": "issue_card"},
+        "entities": [{"entity": "person_name", "value": "Marko"},
+                     {"entity": "person_name", "value": "Vovk"}]}}]  # fmt: skip
+    start = tracker(newcomer, "otok_x", slots={"card_holder_name": "Marko"}, history=request)
+    events, _ = await run(ActionCardStart(), start)
+    assert slot_events(events) == {"card_holder_name": "Marko Vovk", "card_flow": "basic_ready"}
+
+
 async def test_cyrillic_name_is_transliterated_and_bad_names_reasked(bank, newcomer):
     form = {"slots": {"requested_slot": "card_holder_name"}, "active_loop": "basic_card_form"}
     events, _ = await run(ValidateBasicCardForm(), tracker(newcomer, "Тарас Шевченко", **form))
@@ -370,3 +380,11 @@ async def test_stop_forgets_the_application(bank, newcomer):
     assert slot_events(events)["full_name"] is None
     assert responses(messages) == ["utter_card_stopped"]
     assert await cards_of(bank, newcomer) == []
+
+
+async def test_partial_name_entity_falls_back_to_the_typed_name(bank, newcomer):
+    form = tracker(newcomer, "Zlata Chornovol", entities={"person_name": "Zlata"},
+                   slots={"requested_slot": "card_holder_name"}, active_loop="basic_card_form")
+    events, messages = await run(ValidateBasicCardForm(), form)
+    assert slot_events(events)["card_holder_name"] == "Zlata Chornovol"
+    assert messages == []
