@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -43,7 +43,9 @@ class ActionDefaultFallback(Action):
             dispatcher.utter_message(response="utter_fallback_offer_human")
         else:
             dispatcher.utter_message(response="utter_default")
-        return []
+        # As the core fallback the policies would predict this action again at once (up to
+        # Rasa's 10-action limit); wait for the customer instead.
+        return [FollowupAction("action_listen")]
 
 
 class ActionHumanHandoff(Action):
