@@ -167,7 +167,8 @@ def rasa_service(
         name="rasa",
         command=[
             str(VENV_BIN / "rasa"), "run",
-            "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"],
+            # "=" form: a random token may start with "-", which argparse takes for an option.
+            "--enable-api", f"--auth-token={env['RASA_AUTH_TOKEN']}",
             "--interface", LOOPBACK, "--port", str(port),
             "--model", str(model),
             "--endpoints", str(REPO_ROOT / "endpoints.yml"),
