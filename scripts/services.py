@@ -8,6 +8,7 @@ same way: loopback only, logs to files, health checked, stopped by process group
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,10 +27,21 @@ LOOPBACK = "127.0.0.1"
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
+    """A TCP port nobody uses right now, below the ephemeral range (32768+ on Linux).
+
+    A port the OS picks with bind(0) comes from the ephemeral range, where any outgoing
+    connection may take it before the service binds it; ports below it are only ever taken
+    by explicit binds, so the window for a clash is much smaller.
+    """
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((LOOPBACK, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free TCP port found in 20000-32000")
 
 
 def read_env_file(path: Path) -> dict[str, str]:
