@@ -35,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from assistant import rasa_patches
 from assistant.log_filter import install as install_log_redaction
 from assistant.redaction import (
     OTP_VALUE,
@@ -183,7 +184,9 @@ async def protect_text(text: str, sender_id: str, tracker_store: Any) -> str:
         text, passports, lambda s: store_secret("passport", _compact(s.value))
     )
 
-    slot = await awaited_secret_slot(tracker_store, sender_id)
+    # Reading the tracker costs a database round trip: only when a secret could be here.
+    could_be_secret = any(pattern.search(text) for _kind, pattern in AWAITED_SECRETS.values())
+    slot = await awaited_secret_slot(tracker_store, sender_id) if could_be_secret else None
     if slot is not None:
         kind, pattern = AWAITED_SECRETS[slot]
         match = pattern.search(text)
@@ -218,6 +221,7 @@ class RedactingRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[Any], Awaitable[Any]]) -> Blueprint:
         install_log_redaction()
+        rasa_patches.apply()
         blueprint = super().blueprint(on_new_message)
 
         @blueprint.middleware("request")
@@ -260,6 +264,7 @@ class RedactingSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[Any], Awaitable[Any]]) -> Blueprint:
         install_log_redaction()
+        rasa_patches.apply()
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         namespace = self.namespace or "/"

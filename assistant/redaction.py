@@ -43,7 +43,7 @@ PASSPORT_STANDALONE = re.compile(r"(?<![\w])[A-ZА-ЯЁЇІЄҐ]{2}\d{6,7}(?![\w
 # A value on its own, as typed when the bot has just asked for the passport number.
 PASSPORT_VALUE = re.compile(rf"(?<![\w]){_PASSPORT_VALUE}(?![\w])")
 # A one-time code on its own ("123456", "123 456"), as typed when the bot asked for it.
-OTP_VALUE = re.compile(r"(?<![\w])\d(?:[ -]?\d){3,7}(?![ -]?\d)(?![\w])")
+OTP_VALUE = re.compile(r"(?<![\w])(?<!\d[ -])\d(?:[ -]?\d){3,7}(?![ -]?\d)(?![\w])")
 
 _DIGIT_SECRET_WORDS = (
     r"pin(?:\s*code)?|cvv2?|cvc2?|cvn|csc|security\s+code|otp|one[- ]time\s+(?:code|pin)"

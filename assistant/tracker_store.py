@@ -18,6 +18,7 @@ import logging
 import os
 from pathlib import Path
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -47,6 +48,16 @@ def _ensure_sqlite_directory(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL: readers do not block the writer; synchronous=NORMAL: no fsync per commit (safe
+    against a crash of the process; PostgreSQL is the production store)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose rows never hold card numbers, CVVs, PINs, passwords, OTPs or
     passport numbers in clear."""
@@ -59,6 +70,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         for key in ("dialect", "port", "db", "username", "password", "login_db", "query"):
             kwargs.pop(key, None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         logger.debug("Tracker store: %s", make_url(url).get_backend_name())
 
     async def save(self, tracker: DialogueStateTracker) -> None:
