@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.redaction import contains_sensitive
 from assistant.tracker_store import RedactingSQLTrackerStore, tracker_database_url
+from corebank.devserver import postgres_available, throwaway_postgres
 
 DOMAIN = Domain.from_yaml(
     """
@@ -95,21 +95,10 @@ def test_url_comes_from_the_environment(monkeypatch) -> None:
 
 @pytest.fixture
 def throwaway_postgres_url():
-    admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        admin.connect().close()
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc.orig}")
-    name = f"test_tracker_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    with throwaway_postgres("tracker_test") as url:
+        yield url
 
 
 @pytest.mark.postgres
