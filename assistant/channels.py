@@ -172,7 +172,7 @@ async def awaited_secret_slot(tracker_store: Any, sender_id: str) -> str | None:
 async def protect_text(text: str, sender_id: str, tracker_store: Any) -> str:
     """The message as Rasa may see and store it (steps 2-5 of the module docstring)."""
     if not any(ch.isdigit() for ch in text):
-        return redact_text(text)  # every card number and awaited secret has digits
+        return redact_text(text, birth_dates=False)  # card numbers and secrets have digits
 
     text = await _replace_async(text, find_card_numbers(text), lambda s: tokenize_card(s.value))
 
@@ -196,7 +196,7 @@ async def protect_text(text: str, sender_id: str, tracker_store: Any) -> str:
                 text, [span], lambda s: store_secret(kind, _compact(s.value))
             )
 
-    return redact_text(text)
+    return redact_text(text, birth_dates=False)
 
 
 def _compact(value: str) -> str:

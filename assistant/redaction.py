@@ -71,6 +71,21 @@ _HARMLESS_CODE_PREFIXES = {
     "invitation", "country", "area", "dialling", "dialing", "sort", "swift", "bank", "tax",
     "discount", "coupon", "voucher", "bonus",
 }  # fmt: skip
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A calendar date as customers type it: 12.03.1995, 1995-03-12, 12/3/95, 12 March 1995,
+# March 12th, 1995.
+DATE_VALUE = re.compile(
+    r"(?<![\w.])(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{2,4}}"
+    rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}})(?![\w])",
+    re.IGNORECASE,
+)
+# A date of birth is personal data: "born 12.03.1995", "dob: 1995-03-12", "birthday 12 March 1995".
+BIRTH_DATE = re.compile(
+    r"\b(?:born|birth|dob|d\.o\.b\.?|birthday|b-?day)\b[^\d\n]{0,25}?"
+    rf"(?P<value>{DATE_VALUE.pattern})",
+    re.IGNORECASE,
+)
 _PASSWORD_HINT = re.compile(r"pass|pwd", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\W*$")
 
@@ -141,8 +156,9 @@ def _is_harmless_code(text: str, match: re.Match) -> bool:
     return bool(previous) and previous.group(1).lower() in _HARMLESS_CODE_PREFIXES
 
 
-def find_secret_phrases(text: str) -> list[Span]:
-    """Values announced as a PIN, CVV, one-time code or password, and passport numbers."""
+def find_secret_phrases(text: str, birth_dates: bool = True) -> list[Span]:
+    """Values announced as a PIN, CVV, one-time code or password, passport numbers and dates
+    of birth."""
     spans: list[Span] = []
     for m in DIGIT_SECRET.finditer(text):
         if not _is_harmless_code(text, m):
@@ -159,6 +175,8 @@ def find_secret_phrases(text: str) -> list[Span]:
         spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
     for m in PASSPORT_STANDALONE.finditer(text):
         spans.append(Span(m.start(), m.end(), m.group()))
+    for m in BIRTH_DATE.finditer(text) if birth_dates else ():
+        spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
     return _without_overlaps(spans)
 
 
@@ -171,12 +189,16 @@ def _without_overlaps(spans: list[Span]) -> list[Span]:
     return kept
 
 
-def redact_text(text: str) -> str:
-    """Mask card numbers ("•••• 1111") and replace announced secrets by "[redacted]"."""
+def redact_text(text: str, birth_dates: bool = True) -> str:
+    """Mask card numbers ("•••• 1111") and replace announced secrets by "[redacted]".
+
+    `birth_dates=False` is for the channel layer: the card form must read a date of birth in
+    the turn it is typed; the tracker store and the logs drop it.
+    """
     if not text or not (any(ch.isdigit() for ch in text) or _PASSWORD_HINT.search(text)):
         return text  # fast path: every pattern needs a digit, except passwords
     text = replace_spans(text, find_card_numbers(text), lambda s: mask_card_number(s.value))
-    return replace_spans(text, find_secret_phrases(text), lambda _s: REDACTED)
+    return replace_spans(text, find_secret_phrases(text, birth_dates), lambda _s: REDACTED)
 
 
 def redact_obj(value: Any) -> Any:

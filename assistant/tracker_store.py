@@ -20,12 +20,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import REQUESTED_SLOT
+from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
 
 from assistant.log_filter import install as install_log_redaction
-from assistant.redaction import redact_obj
+from assistant.redaction import BIRTH_DATE, DATE_VALUE, REDACTED, redact_obj
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +81,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
 
         with self.session_scope() as session:
+            asked_at = _requested_slot_at_each_event(tracker)
             for event in self._additional_events(session, tracker):
-                data = redact_obj(event.as_dict())
+                data = _without_birth_dates(event.as_dict(), asked_at.get(id(event)))
+                data = redact_obj(data)
                 intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
                 session.add(
                     self.SQLEvent(
@@ -94,3 +98,42 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 )
             session.commit()
         logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
+
+
+def _requested_slot_at_each_event(tracker: DialogueStateTracker) -> dict[int, str | None]:
+    """The form question open when each event happened (by event identity)."""
+    asked: str | None = None
+    at: dict[int, str | None] = {}
+    for event in tracker.events:
+        at[id(event)] = asked
+        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            asked = event.value
+    return at
+
+
+def _scrub(value, secrets: set[str]):
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value
+
+
+def _without_birth_dates(data: dict, requested_slot: str | None) -> dict:
+    """A date of birth typed by the customer, removed from the text, parse data and entities.
+
+    The card form reads it from the message in the turn it is typed (and keeps it sealed), so
+    the stored copy need not hold it: dates after "born"/"dob" anywhere, and any date typed
+    while the form asks for the date of birth.
+    """
+    text = data.get("text") if data.get("event") == "user" else None
+    if not text:
+        return data
+    secrets = {m.group("value") for m in BIRTH_DATE.finditer(text)}
+    if requested_slot == "date_of_birth":
+        secrets |= {m.group() for m in DATE_VALUE.finditer(text)}
+    return _scrub(data, secrets) if secrets else data

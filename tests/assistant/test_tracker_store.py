@@ -108,3 +108,29 @@ async def test_postgres_rows_are_redacted(throwaway_postgres_url) -> None:
         rows = [row[0] for row in conn.execute(sa.text("select data from events"))]
     store.engine.dispose()
     _assert_rows_clean(rows)
+
+
+async def test_dates_of_birth_are_not_stored(tmp_path) -> None:
+    """A date after "born", and any date answering the form's date-of-birth question, are
+    removed from the text, the parse data and the entities; other dates stay."""
+    path = tmp_path / "tracker.db"
+    tracker = DialogueStateTracker("dob", DOMAIN.slots)
+    typed = [
+        (None, "Anna Ivanova, born 12.03.1995", "12.03.1995"),
+        ("date_of_birth", "12 March 1995", "12 March 1995"),
+        (None, "send 50 on 01.12.2026", None),
+    ]
+    for asked, text, date in typed:
+        tracker.update(SlotSet("requested_slot", asked))
+        entities = [{"entity": "date", "value": date or "01.12.2026", "start": 0, "end": 1}]
+        tracker.update(
+            UserUttered(text, intent={"name": "inform"}, entities=entities,
+                        parse_data={"text": text, "entities": entities})
+        )
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}")
+    await store.save(tracker)
+    with sqlite3.connect(path) as db:
+        rows = "\n".join(row[0] for row in db.execute("select data from events"))
+    assert "12.03.1995" not in rows
+    assert "12 March 1995" not in rows
+    assert "01.12.2026" in rows  # an ordinary date is not personal data

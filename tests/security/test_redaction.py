@@ -130,3 +130,25 @@ def test_redact_obj_walks_events_without_changing_the_input() -> None:
     assert redacted["metadata"]["note"] == [f"cvv {REDACTED}", (f"pin {REDACTED}",)]
     assert redacted["timestamp"] == 1732521600.5 and redacted["flag"] is True
     assert event["text"] == "card 4111111111111111"  # input untouched
+
+
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("Anna Ivanova, born 12.03.1995, passport ptok_9sD8fG7hJ6kL5zX4", "12.03.1995"),
+        ("my dob is 12 March 1995", "12 March 1995"),
+        ("birthday: March 12th, 1995", "March 12th, 1995"),
+        ("date of birth 1995-03-12", "1995-03-12"),
+    ],
+)
+def test_dates_of_birth_are_redacted(text: str, date: str) -> None:
+    assert date not in redact_text(text)
+
+
+def test_other_dates_stay() -> None:
+    assert redact_text("send 50 on 12.03.2026") == "send 50 on 12.03.2026"
+
+
+def test_channel_keeps_the_date_of_birth_for_the_form() -> None:
+    text = "Anna Ivanova, born 12.03.1995, pin 1234"
+    assert redact_text(text, birth_dates=False) == "Anna Ivanova, born 12.03.1995, pin [redacted]"
