@@ -24,7 +24,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055
 export RASA_URL ?= http://127.0.0.1:5005
 export COREBANK_URL ?= http://127.0.0.1:8800
 
-.PHONY: help run test install lint pytest validate train story-test nlu-test e2e sandbox-db bench clean
+.PHONY: help run test install browser lint pytest validate train story-test nlu-test e2e sandbox-db bench clean
 
 help:
 	@echo "make run    start the sandbox bank, the action server and Rasa, then chat in the terminal"
@@ -62,10 +62,18 @@ train: $(TRAINED)
 run: $(INSTALLED) .env sandbox-db train
 	$(PY) -m scripts.run
 
-test: $(INSTALLED) .env lint pytest validate train story-test nlu-test e2e
+test: $(INSTALLED) .env browser lint pytest validate train story-test nlu-test e2e
 	@echo "make test: all checks passed (results in results/)"
 
 # ---------------------------------------------------------------- test steps
+
+# The hosted payment page is tested in a real headless browser: Debian's chromium. Installed when
+# missing and we may (root with apt); otherwise the browser test says loudly that it skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "!!! chromium not installed: the hosted-page browser test will be skipped"; fi; }
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
