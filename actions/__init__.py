@@ -1,1 +1,4 @@
-"""Rasa custom actions (action server). The bank is reached only through `actions.bank`."""
+"""Rasa custom actions (the action server), one package per capability: `auth`, `accounts`,
+`cards`, `transfers`, `topups`, `payment_requests`, `basics`, `notifications`; what they share is
+in `common` (a capability imports `common`, never another capability). The bank is reached only
+through the bank client `bankclient`, by the accessor `actions.common.bank.bank()`."""

@@ -44,6 +44,3 @@ def apply() -> None:
     if not _applied:
         RemoteAction._validate_action_result = _validate_action_result
         _applied = True
-
-
-

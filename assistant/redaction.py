@@ -1,8 +1,8 @@
 """The single place that knows what sensitive data looks like in free text.
 
 Used by the channel layer (before Rasa sees a message), the tracker store (before an event is
-saved) and the log filter (before a record is written). Tokens issued by the vault (`ctok_`,
-`otok_`, `ptok_`, `stok_`) are the safe replacements and never match any pattern here.
+saved) and the log filter (before a record is written). References issued by the vault
+(formats in `bankclient.refs`) are the safe replacements and never match any pattern here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from stdnum import luhn
+
+from bankclient.refs import is_ref
 
 REDACTED = "[redacted]"
 MASK_PREFIX = "•••• "
@@ -167,7 +169,7 @@ def find_secret_phrases(text: str, birth_dates: bool = True) -> list[Span]:
         value = m.group("value")
         # "password please" is a request, "password hunter2" / "password: x" is a secret.
         explicit = m.group("sep").strip() != ""
-        if value.startswith(("otok_", "ptok_", "stok_", "ctok_")):
+        if is_ref(value):
             continue
         if explicit or not value.isalpha():
             spans.append(Span(m.start("value"), m.end("value"), value))

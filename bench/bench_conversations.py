@@ -88,7 +88,7 @@ class Script:
     steps: list[Step]
 
 
-# --- transfers & top-ups (issue 5) ---
+# --- transfers & top-ups ---
 _TOPUP_LINK = re.compile(r"https?://\S+/pay/topups/[A-Za-z0-9_]+")
 _NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 _3DS_HINT = re.compile(r'id="code_hint">.*?<strong>(\d+)</strong>', re.S)

@@ -1,6 +1,6 @@
 """`python -m corebank [serve|migrate|seed]`.
 
-- `migrate`: Alembic upgrade head (foundation + feature migrations).
+- `migrate`: Alembic upgrade head (corebank/migrations).
 - `seed`: demo customers, cards, balances and system accounts (idempotent).
 - `serve` (default): migrate, seed if the database is empty, then run uvicorn
   (COREBANK_HOST/COREBANK_PORT, COREBANK_WORKERS worker processes).
@@ -12,7 +12,7 @@ import argparse
 import logging
 import sys
 
-from corebank.config import REPO_ROOT, get_settings
+from corebank.core.settings import REPO_ROOT, get_settings
 
 
 def migrate() -> None:
@@ -33,7 +33,7 @@ def seed() -> bool:
 def serve() -> None:
     import uvicorn
 
-    from corebank.keys import ensure_keys
+    from corebank.core.keys import ensure_keys
 
     settings = get_settings()
     ensure_keys()  # before forking workers, so they all share one key

@@ -1,39 +1,48 @@
-"""The FastAPI application: foundation routers + the feature routers, errors, fault switch."""
+"""The FastAPI application: every router, the error handlers, the fault switch and the
+background tasks."""
 
 from __future__ import annotations
 
-import importlib
-import logging
-
 from fastapi import FastAPI
 
-from corebank.errors import install_error_handlers
-from corebank.faults import FaultMiddleware
+from corebank import background
+from corebank.accounts import api as accounts_api
+from corebank.bills import soap as bills_soap
+from corebank.cards import api as cards_api
+from corebank.cards import soap as cards_soap
+from corebank.core.api import auth_zone, health, ledger, oauth, vault
+from corebank.core.errors import install_error_handlers
+from corebank.kyc import api as kyc_api
+from corebank.payments import api as payments_api
+from corebank.payments import hosted_page
+from corebank.sandbox import api as sandbox_api
+from corebank.sandbox.faults import FaultMiddleware
+from corebank.secure_pages import api as secure_pages_api
+from corebank.secure_pages import page as secure_page
+from corebank.soap import api as soap_api
+from corebank.transfers import api as transfers_api
 
-log = logging.getLogger("corebank")
+# The legacy SOAP API's operations, by the name of the SOAP Body's element.
+SOAP_OPERATIONS = {**cards_soap.OPERATIONS, **bills_soap.OPERATIONS}
 
-# Foundation routers: module paths exposing `router` (corebank/api/*).
-FOUNDATION_ROUTERS = [
-    "corebank.api.health",
-    "corebank.api.oauth",
-    "corebank.api.vault",
-    "corebank.api.auth_zone",
-    "corebank.api.me",
-    "corebank.api.ledger",
-    "corebank.api.sandbox",
-    "corebank.api.soap",
+# Mounted in this order (the order of the OpenAPI document at /docs).
+ROUTERS = [
+    health.router,
+    oauth.router,
+    vault.router,
+    auth_zone.router,
+    accounts_api.router,
+    ledger.router,
+    sandbox_api.router,
+    soap_api.make_router(SOAP_OPERATIONS),
+    cards_api.router,
+    kyc_api.router,
+    secure_pages_api.router,
+    secure_page.router,
+    transfers_api.router,
+    payments_api.router,
+    hosted_page.router,
 ]
-
-
-def _features():
-    """corebank.features (built separately) may be absent; import errors inside it are not
-    swallowed, so a broken feature module fails loudly instead of silently vanishing."""
-    try:
-        return importlib.import_module("corebank.features")
-    except ModuleNotFoundError as exc:
-        if exc.name == "corebank.features":
-            return None
-        raise
 
 
 def create_app() -> FastAPI:
@@ -45,15 +54,9 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    for module_name in FOUNDATION_ROUTERS:
-        app.include_router(importlib.import_module(module_name).router)
-    features = _features()
-    if features is not None:
-        for router in getattr(features, "ROUTERS", []):
-            app.include_router(router)
-        for hook in getattr(features, "ON_STARTUP", []):
-            app.add_event_handler("startup", hook)
-        for hook in getattr(features, "ON_SHUTDOWN", []):
-            app.add_event_handler("shutdown", hook)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_event_handler("startup", background.start)
+    app.add_event_handler("shutdown", background.stop)
     app.add_middleware(FaultMiddleware)
     return app

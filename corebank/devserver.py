@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from corebank.config import REPO_ROOT
+from corebank.core.settings import REPO_ROOT
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 CODE_RE = re.compile(r"\b(\d{6})\b")

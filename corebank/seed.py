@@ -1,13 +1,12 @@
 """Demo data: system accounts, four customers with cards and balances (docs/demo-data.md).
 
 `seed_demo()` is idempotent (customers are matched by phone; opening balances carry journal
-idempotency keys). `reset_and_seed()` wipes every table (foundation and features) and seeds
+idempotency keys). `reset_and_seed()` wipes every table (corebank/schema.py) and seeds
 again: for tests only (POST /sandbox/reset).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -15,10 +14,11 @@ from decimal import Decimal
 
 from sqlalchemy import delete, select, text
 
-from corebank import ledger
-from corebank.accounts import issue_card, open_account
-from corebank.db import Base, get_engine, new_id, session_scope, utcnow
-from corebank.models import Account, Customer
+from corebank.core import ledger
+from corebank.core.accounts import issue_card, open_account
+from corebank.core.db import get_engine, new_id, session_scope, utcnow
+from corebank.core.models import Account, Customer
+from corebank.schema import metadata
 
 log = logging.getLogger("corebank.seed")
 
@@ -107,16 +107,6 @@ def _seed_customer(session, demo: DemoCustomer) -> bool:
     return True
 
 
-def _features_seed():
-    try:
-        features = importlib.import_module("corebank.features")
-    except ModuleNotFoundError as exc:
-        if exc.name == "corebank.features":
-            return None
-        raise
-    return getattr(features, "seed", None)
-
-
 def seed_demo() -> bool:
     """Create missing demo data; True if anything was added."""
     created = False
@@ -127,23 +117,11 @@ def seed_demo() -> bool:
             if _seed_customer(session, demo):
                 created = True
                 log.info("seeded demo customer %s %s", demo.first_name, demo.last_name)
-        hook = _features_seed()
-        if hook is not None:
-            created = bool(hook(session)) or created
     return created
 
 
-def _all_tables():
-    try:
-        importlib.import_module("corebank.features.models")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("corebank.features", "corebank.features.models"):
-            raise
-    return Base.metadata.sorted_tables
-
-
 def reset_and_seed() -> None:
-    tables = _all_tables()
+    tables = metadata.sorted_tables
     engine = get_engine()
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -1,11 +1,11 @@
 """Let regex-extracted entities win over DIET's guesses for the same text.
 
-Token-shaped entities (`ctok_…`, `otok_…`, `ptok_…`, phone numbers) have exact patterns
-(docs/architecture.md, "NLU contract"). DIET also learns them from the annotated examples and,
-working from character n-grams, can label an `otok_…` reference as a `card_token` — dangerous in
-a transfer form that fills its card slot from that entity. This component runs after both
-extractors and keeps, for any span the RegexEntityExtractor found, only the regex entity; DIET
-predictions of the regex-only entity types are dropped altogether.
+Token-shaped entities (vault references in the formats of `bankclient.refs`, phone numbers) have
+exact patterns (docs/architecture.md, "NLU contract"). DIET also learns them from the annotated
+examples and, working from character n-grams, can label an OTP reference as a `card_token` —
+dangerous in a transfer form that fills its card slot from that entity. This component runs
+after both extractors and keeps, for any span the RegexEntityExtractor found, only the regex
+entity; DIET predictions of the regex-only entity types are dropped altogether.
 """
 
 from __future__ import annotations

@@ -1,16 +1,15 @@
 """Show the featurizers a constant word instead of a vault reference's random characters.
 
-The channel layer swaps card numbers, OTPs and passport numbers for references such as
-`ctok_8Fj3kL2m9QwErT1y` (docs/architecture.md). Their 16 random characters are noise to the
-character n-gram featurizer: a fresh token can pull "send 10 uah to ctok_…" below the
-fallback threshold. This component runs right after the tokenizer and rewrites such tokens to
-their prefix (`ctok`, `otok`, `ptok`) for featurization only; the message text is untouched,
-so the RegexEntityExtractor still extracts the real reference.
+The channel guard swaps card numbers, OTPs and passport numbers for vault references
+(`bankclient.refs`, docs/architecture.md). Their random characters are noise to the character
+n-gram featurizer: a fresh card token can pull "send 10 uah to <card token>" below the fallback
+threshold. This component runs right after the tokenizer and rewrites such tokens to the word
+naming their kind (`ctok`, `otok`, `ptok`, `stok`) for featurization only; the message text is
+untouched, so the RegexEntityExtractor still extracts the real reference.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,12 +21,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-REFERENCE = re.compile(r"^(ctok|otok|ptok)_[A-Za-z0-9]+$")
+from bankclient.refs import REF_WORD_RE
 
 
 def placeholder(word: str) -> str | None:
-    """`ctok` for `ctok_…` (also `ctok_unavailable`), None for ordinary words."""
-    match = REFERENCE.match(word)
+    """The word naming a reference's kind (`ctok` for a card token, also for the token that
+    stands for an unavailable vault), None for ordinary words."""
+    match = REF_WORD_RE.match(word)
     return match.group(1) if match else None
 
 

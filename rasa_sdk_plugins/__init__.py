@@ -5,9 +5,10 @@ It adds to the action server what rasa-sdk lacks:
   `Authorization: Bearer $ACTION_SERVER_TOKEN` (Rasa sends it, see endpoints.yml);
 - log redaction (assistant.log_filter), in case the server was started without
   `--logging-config-file assistant/logging.yml`;
-- extra routes: blueprints listed in `EXTRA_BLUEPRINTS` of `actions.webhooks`, if that module
-  exists (the bank's webhook receiver lives there). Those routes do their own authentication
-  (e.g. HMAC signatures), so the bearer check applies only to rasa-sdk's own routes.
+- extra routes: the blueprints listed in `EXTRA_BLUEPRINTS` of each module in
+  `EXTRA_BLUEPRINT_MODULES` (the bank's webhook receiver, the published pictures), if the
+  actions package is there. Those routes do their own authentication (HMAC signatures,
+  unguessable names), so the bearer check applies only to rasa-sdk's own routes.
 
 The package must be importable from the working directory: `rasa run actions` puts the current
 directory on sys.path, so start it from the repository root.
@@ -33,7 +34,7 @@ TOKEN_ENV = "ACTION_SERVER_TOKEN"
 DEFAULT_TOKEN = "dev-action-token"
 # rasa-sdk's own routes; only /health stays open (liveness probes carry no secret).
 PROTECTED_PATHS = ("/webhook", "/actions")
-EXTRA_BLUEPRINTS_MODULE = "actions.webhooks"
+EXTRA_BLUEPRINT_MODULES = ("actions.notifications.webhooks", "actions.common.media")
 
 
 def expected_token() -> str:
@@ -56,13 +57,16 @@ def _is_protected(path: str) -> bool:
 
 
 def extra_blueprints() -> list:
-    try:
-        module = importlib.import_module(EXTRA_BLUEPRINTS_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name not in (EXTRA_BLUEPRINTS_MODULE, "actions"):
-            raise  # the module exists but one of its imports is broken: say so loudly
-        return []
-    return list(getattr(module, "EXTRA_BLUEPRINTS", []))
+    blueprints: list = []
+    for name in EXTRA_BLUEPRINT_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name and not name.startswith(f"{exc.name}."):
+                raise  # the module exists but one of its imports is broken: say so loudly
+            continue
+        blueprints += getattr(module, "EXTRA_BLUEPRINTS", [])
+    return blueprints
 
 
 @hookimpl

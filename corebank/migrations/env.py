@@ -1,26 +1,19 @@
-"""Alembic environment: foundation + feature models share one metadata, URL from env."""
+"""Alembic environment: every table on one metadata (corebank/schema.py), URL from env."""
 
 from __future__ import annotations
 
-import importlib
 import logging.config
 
 from alembic import context
 
-import corebank.models  # noqa: F401  (registers foundation tables)
-from corebank.db import Base, make_engine
-
-try:  # the features package adds its own tables (migration 0002+)
-    importlib.import_module("corebank.features.models")
-except ModuleNotFoundError as exc:  # tolerate its absence, not its bugs
-    if exc.name not in ("corebank.features", "corebank.features.models"):
-        raise
+from corebank.core.db import make_engine
+from corebank.schema import metadata
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logging", True):
     logging.config.fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _url() -> str:
@@ -28,7 +21,7 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    from corebank.config import get_settings
+    from corebank.core.settings import get_settings
 
     context.configure(
         url=_url() or get_settings().database_url,

@@ -10,6 +10,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 ROOT = Path(__file__).resolve().parents[2]
+# What the bank client reads from the environment: copied from a sandbox fixture's env.
+WRAPPER_ENV = (
+    "COREBANK_URL",
+    "COREBANK_REALM",
+    "COREBANK_CLIENT_ID",
+    "COREBANK_CLIENT_SECRET",
+    "COREBANK_SOAP_USER",
+    "COREBANK_SOAP_PASSWORD",
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,7 +57,8 @@ def make_tracker(
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
-        latest_action_name=None,
+        # What Rasa sends: the action before the one running (the form, or listening).
+        latest_action_name=active_loop or "action_listen",
     )
 
 

@@ -124,8 +124,12 @@ async def test_dates_of_birth_are_not_stored(tmp_path) -> None:
         tracker.update(SlotSet("requested_slot", asked))
         entities = [{"entity": "date", "value": date or "01.12.2026", "start": 0, "end": 1}]
         tracker.update(
-            UserUttered(text, intent={"name": "inform"}, entities=entities,
-                        parse_data={"text": text, "entities": entities})
+            UserUttered(
+                text,
+                intent={"name": "inform"},
+                entities=entities,
+                parse_data={"text": text, "entities": entities},
+            )
         )
     store = RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{path}")
     await store.save(tracker)

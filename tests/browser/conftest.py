@@ -1,3 +1,3 @@
 """The webhook stack fixture (tests/topups/stack.py) for the browser test of the hosted page."""
 
-from tests.topups.stack import webhook_stack  # noqa: F401 (a fixture made visible here)
+from tests.actions.notifications.stack import webhook_stack  # noqa: F401 (a fixture made visible here)

@@ -26,7 +26,7 @@ import httpx
 import pytest
 import websockets
 
-from actions.topups import ActionCreateTopup
+from actions.topups.create import ActionCreateTopup
 from scripts.services import free_port
 from tests.actions.helpers import make_tracker, responses, run
 
@@ -137,7 +137,7 @@ async def browser():
 
 
 async def test_topup_in_a_real_browser(webhook_stack, browser, monkeypatch):
-    from actions.bank import close_bank
+    from bankclient import close_bank
 
     sandbox = webhook_stack.sandbox
     for name in WRAPPER_ENV:

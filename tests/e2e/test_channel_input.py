@@ -1,5 +1,5 @@
 """The channels as a client sees them: bad input gets a clear answer and changes nothing;
-socket.io gets the same protection as REST."""
+socket.io gets the same protection as REST, and so does any path that reaches the REST channel."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import httpx
 import pytest
 import socketio
 
+from bankclient.refs import CARD_PREFIX
 from tests.e2e.helpers import tracker
 
 
@@ -84,6 +85,23 @@ def test_channel_name_and_metadata_are_accepted(rasa_server) -> None:
     assert user["metadata"]["note"] == "card •••• 1111"
 
 
+def test_trailing_slash_is_protected_too(rasa_server) -> None:
+    sender = "slash-1"
+    answer = httpx.post(
+        f"{rasa_server.url}/webhooks/rest/webhook/",
+        json={"sender": sender, "message": "send 20 to 4111 1111 1111 1111, pin 1234"},
+        timeout=30,
+    )
+    assert answer.status_code == 200
+    [user] = [e for e in tracker(rasa_server, sender)["events"] if e["event"] == "user"]
+    assert user["text"].startswith(f"send 20 to {CARD_PREFIX}")
+    assert user["text"].endswith("pin [redacted]")
+    refused = httpx.post(
+        f"{rasa_server.url}/webhooks/rest/webhook/", json={"sender": sender}, timeout=30
+    )
+    assert refused.status_code == 400
+
+
 def test_socketio_messages_are_protected_too(rasa_server) -> None:
     # The synchronous client over long-polling: it needs only `requests` (installed with
     # Rasa); the asyncio client's websocket transport needs a newer aiohttp than Rasa pins.
@@ -106,5 +124,5 @@ def test_socketio_messages_are_protected_too(rasa_server) -> None:
     finally:
         client.disconnect()
     [user] = _user_events_when_processed(rasa_server, session_id)
-    assert user["text"].startswith("send 20 to ctok_")
+    assert user["text"].startswith(f"send 20 to {CARD_PREFIX}")
     assert user["text"].endswith("pin [redacted]")

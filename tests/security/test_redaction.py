@@ -11,6 +11,7 @@ from assistant.redaction import (
     redact_obj,
     redact_text,
 )
+from bankclient.refs import ALL_PREFIXES, CARD_PREFIX, OTP_PREFIX, PASSPORT_PREFIX
 
 
 @pytest.mark.parametrize(
@@ -45,14 +46,20 @@ def test_card_numbers_are_masked(text: str, expected: str) -> None:
         "20.50 on 2024-11-25 10:15",
         '"confidence": 0.0004631973273535',  # decimals are not card numbers
         "4111111111111111.5",
-        "ctok_AB12cd34EF56gh78 is my card",
-        "otok_0123456789abcdef",
-        "ptok_AB1234567xyzXYZ1",
+        f"{CARD_PREFIX}AB12cd34EF56gh78 is my card",
+        f"{OTP_PREFIX}0123456789abcdef",
+        f"{PASSPORT_PREFIX}AB1234567xyzXYZ1",
     ],
 )
 def test_harmless_text_is_untouched(text: str) -> None:
     assert redact_text(text) == text
     assert not contains_sensitive(text)
+
+
+@pytest.mark.parametrize("prefix", ALL_PREFIXES)
+def test_a_vault_reference_after_a_password_word_is_kept(prefix: str) -> None:
+    text = f"my password is {prefix}0123456789abcdef"
+    assert redact_text(text) == text
 
 
 @pytest.mark.parametrize(
@@ -135,7 +142,10 @@ def test_redact_obj_walks_events_without_changing_the_input() -> None:
 @pytest.mark.parametrize(
     "text, date",
     [
-        ("Anna Ivanova, born 12.03.1995, passport ptok_9sD8fG7hJ6kL5zX4", "12.03.1995"),
+        (
+            f"Anna Ivanova, born 12.03.1995, passport {PASSPORT_PREFIX}9sD8fG7hJ6kL5zX4",
+            "12.03.1995",
+        ),
         ("my dob is 12 March 1995", "12 March 1995"),
         ("birthday: March 12th, 1995", "March 12th, 1995"),
         ("date of birth 1995-03-12", "1995-03-12"),

@@ -1,0 +1,1 @@
+"""Account answers behind the login gate: balance, recent transactions, bank details."""

@@ -1,0 +1,41 @@
+"""`plastic_card_form`: the delivery address of the plastic card."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.cards.form_base import CardFormValidation, entity
+from actions.common.conversation import latest_intent, typed_text
+
+
+class ValidatePlasticCardForm(CardFormValidation):
+    form = "plastic_card_form"
+
+    def name(self) -> str:
+        return "validate_plastic_card_form"
+
+    async def extract_delivery_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "delivery_address":
+            return {}
+        address = entity(tracker, "address")
+        if address:
+            return {"delivery_address": address}
+        text = typed_text(tracker)
+        if text and (any(ch.isdigit() for ch in text) or latest_intent(tracker) == "inform"):
+            text = re.sub(r"^\s*(?:deliver (?:it )?to|send (?:it )?to|to|address:)\s*", "", text,
+                          flags=re.IGNORECASE)  # fmt: skip
+            return {"delivery_address": text}
+        return {}
+
+    async def validate_delivery_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        clean, ok = self._check("delivery_address", value, dispatcher)
+        return {"delivery_address": clean if ok else None}

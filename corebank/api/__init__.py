@@ -1,1 +1,0 @@
-"""Foundation HTTP routers (feature routers live in corebank/features)."""

@@ -1,0 +1,1 @@
+"""Bills: the provider catalog and bill payments (legacy SOAP)."""

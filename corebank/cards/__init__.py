@@ -1,0 +1,1 @@
+"""Cards: issuing, upgrade, plastic orders (REST) and card status operations (legacy SOAP)."""

@@ -1,0 +1,100 @@
+"""Keycloak-compatible OAuth2 endpoints: client-credentials token, JWKS, discovery.
+
+Errors here follow OAuth2/Keycloak (`{"error": "invalid_client", "error_description": ...}`),
+not the bank error shape, because clients use standard OAuth2 libraries against it.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from corebank.core import keys
+from corebank.core.auth import issue_token
+from corebank.core.settings import get_settings
+
+router = APIRouter(tags=["oauth"])
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": error, "error_description": description}, status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _check_realm(realm: str) -> JSONResponse | None:
+    if realm != get_settings().realm:
+        return JSONResponse({"error": "Realm does not exist"}, status_code=404)
+    return None
+
+
+@router.post("/realms/{realm}/protocol/openid-connect/token")
+async def token(realm: str, request: Request):
+    if (missing := _check_realm(realm)) is not None:
+        return missing
+    settings = get_settings()
+    try:
+        form = await request.form()
+    except Exception:  # not form-encoded at all
+        return _oauth_error("invalid_request", "Expected an application/x-www-form-urlencoded body")
+    client_id, client_secret = form.get("client_id"), form.get("client_secret")
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("basic ") and not client_id:  # client_secret_basic
+        import base64
+
+        try:
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        except Exception:
+            return _oauth_error("invalid_client", "Invalid client credentials", 401)
+    if form.get("grant_type") != "client_credentials":
+        return _oauth_error("unsupported_grant_type", "Only client_credentials is supported")
+    ok = (
+        isinstance(client_id, str) and isinstance(client_secret, str)
+        and hmac.compare_digest(client_id.encode(), settings.client_id.encode())
+        and hmac.compare_digest(client_secret.encode(), settings.client_secret.encode())
+    )
+    if not ok:
+        return _oauth_error("invalid_client", "Invalid client or Invalid client credentials", 401)
+    requested = str(form.get("scope") or "").split()
+    requested = [s for s in requested if s not in ("openid", "profile", "email")]
+    unknown = [s for s in requested if s not in settings.scopes]
+    if unknown:
+        return _oauth_error("invalid_scope", f"Invalid scopes: {' '.join(unknown)}")
+    scopes = requested or list(settings.scopes)
+    access_token, expires_in = issue_token(client_id, scopes)
+    return JSONResponse(
+        {
+            "access_token": access_token,
+            "expires_in": expires_in,
+            "refresh_expires_in": 0,
+            "token_type": "Bearer",
+            "not-before-policy": 0,
+            "scope": " ".join(scopes),
+        },
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+@router.get("/realms/{realm}/protocol/openid-connect/certs")
+def certs(realm: str):
+    if (missing := _check_realm(realm)) is not None:
+        return missing
+    return {"keys": [keys.jwk()]}
+
+
+@router.get("/realms/{realm}/.well-known/openid-configuration")
+def discovery(realm: str):
+    if (missing := _check_realm(realm)) is not None:
+        return missing
+    issuer = get_settings().issuer
+    return {
+        "issuer": issuer,
+        "token_endpoint": f"{issuer}/protocol/openid-connect/token",
+        "jwks_uri": f"{issuer}/protocol/openid-connect/certs",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": list(get_settings().scopes),
+        "response_types_supported": ["token"],
+    }

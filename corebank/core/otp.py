@@ -1,0 +1,167 @@
+"""One-time codes: login (links a messenger identity to a customer) and step-up.
+
+Codes are 6 digits, sent through the SMS outbox, stored only as an HMAC. Wrong codes are
+counted per phone across challenges (a new challenge does not reset them); after
+OTP_MAX_ATTEMPTS the phone is locked for OTP_LOCKOUT_MINUTES and new challenges are refused.
+`verify()` returns its failure instead of raising it, so the caller can commit the failure
+counter first (see core/api/auth_zone.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from corebank.core import keys, vault
+from corebank.core.auth import idle_delta, start_session
+from corebank.core.db import dialect_insert, iso, new_id, utcnow
+from corebank.core.errors import BankError
+from corebank.core.models import Customer, OtpChallenge, OtpLockout, SmsMessage
+from corebank.core.phones import mask_phone
+from corebank.core.settings import get_settings
+
+log = logging.getLogger("corebank.sms")
+
+
+def send_sms(session: Session, phone: str, text: str) -> None:
+    """Sandbox SMS gateway: the outbox table. The log never carries the text (it has codes)."""
+    session.add(SmsMessage(phone=phone, text=text, created_at=utcnow()))
+    log.info("SMS to %s: code sent", mask_phone(phone))
+
+
+def _code_hash(challenge_id: str, code: str) -> str:
+    return keys.keyed_hash("otp", challenge_id, code)
+
+
+def _lock_row(session: Session, phone: str) -> OtpLockout:
+    session.execute(
+        dialect_insert(session, OtpLockout.__table__).values(phone=phone, failures=0)
+        .on_conflict_do_nothing(index_elements=["phone"])
+    )
+    return session.execute(
+        select(OtpLockout).where(OtpLockout.phone == phone).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _locked_error(locked_until) -> BankError | None:
+    now = utcnow()
+    if locked_until is not None and locked_until > now:
+        retry_after = math.ceil((locked_until - now).total_seconds())
+        return BankError("otp_locked", "Too many wrong codes. Try again later.",
+                         retry_after=retry_after)
+    return None
+
+
+def start_challenge(session: Session, phone: str, identity: str, purpose: str = "login",
+                    customer_id: str | None = None, reference: str | None = None,
+                    step_up_purpose: str | None = None) -> OtpChallenge:
+    settings = get_settings()
+    lock = session.execute(select(OtpLockout.locked_until).where(OtpLockout.phone == phone))
+    error = _locked_error(lock.scalar_one_or_none())
+    if error:
+        raise error
+    now = utcnow()
+    # One open challenge per phone and purpose: older codes stop working.
+    session.execute(
+        update(OtpChallenge)
+        .where(OtpChallenge.phone == phone, OtpChallenge.purpose == purpose,
+               OtpChallenge.consumed_at.is_(None), OtpChallenge.expires_at > now)
+        .values(expires_at=now)
+    )
+    code = f"{secrets.randbelow(10**6):06d}"
+    challenge_id = new_id("otp_")
+    challenge = OtpChallenge(
+        id=challenge_id, phone=phone, identity=identity, customer_id=customer_id,
+        purpose=purpose, step_up_purpose=step_up_purpose, reference=reference,
+        code_hash=_code_hash(challenge_id, code), attempts=0,
+        max_attempts=settings.otp_max_attempts, created_at=now,
+        expires_at=now + timedelta(seconds=settings.otp_ttl_seconds),
+    )
+    session.add(challenge)
+    what = "to log in to the chat bank" if purpose == "login" else "to confirm the operation"
+    send_sms(session, phone, f"Your code is {code} {what}. Never share it with anyone.")
+    return challenge
+
+
+def challenge_view(challenge: OtpChallenge) -> dict:
+    return {
+        "challenge_id": challenge.id,
+        "masked_phone": mask_phone(challenge.phone),
+        "expires_in": int(get_settings().otp_ttl_seconds),
+    }
+
+
+@dataclass
+class Verified:
+    body: dict
+
+
+def verify(session: Session, challenge_id: str, code: object = None,
+           secret_ref: object = None) -> Verified | BankError:
+    """Check a code (or a vault `otok_` reference to a typed code). On success: login ->
+    customer (created as a prospect if the phone is new) + session; step_up -> token."""
+    settings = get_settings()
+    if code is None and secret_ref is None:
+        return BankError("invalid_request", "Send either 'code' or 'secret_ref'.", 422)
+    challenge = session.execute(
+        select(OtpChallenge).where(OtpChallenge.id == challenge_id).with_for_update()
+    ).scalar_one_or_none() if isinstance(challenge_id, str) else None
+    if challenge is None:
+        return BankError("not_found", "No such challenge.")
+    lock = _lock_row(session, challenge.phone)
+    if (error := _locked_error(lock.locked_until)) is not None:
+        return error
+    now = utcnow()
+    if challenge.consumed_at is not None or challenge.expires_at <= now:
+        return BankError("otp_expired", "The code has expired. Ask for a new one.")
+
+    if secret_ref is not None:
+        typed = vault.reveal_secret(session, secret_ref, kind="otp", consume=True)
+    else:
+        typed = code if isinstance(code, str) else None
+    typed = typed.strip() if isinstance(typed, str) else ""
+    ok = (len(typed) == 6 and typed.isdigit()
+          and secrets.compare_digest(_code_hash(challenge.id, typed), challenge.code_hash))
+    if not ok:
+        challenge.attempts += 1
+        lock.failures += 1
+        if lock.failures >= settings.otp_max_attempts:
+            lock.failures = 0
+            lock.locked_until = now + timedelta(seconds=settings.otp_lockout_seconds)
+            challenge.consumed_at = now
+            log.info("OTP lockout for %s", mask_phone(challenge.phone))
+            return _locked_error(lock.locked_until)
+        return BankError("otp_invalid", "The code is not right.",
+                         attempts_left=settings.otp_max_attempts - lock.failures)
+
+    lock.failures = 0
+    challenge.consumed_at = now
+    if challenge.purpose == "step_up":
+        token = new_id("sut_", 24)
+        challenge.step_up_token_hash = keys.keyed_hash("step_up", token)
+        return Verified({"step_up_token": token, "expires_in": int(settings.otp_ttl_seconds),
+                         "purpose": challenge.step_up_purpose, "reference": challenge.reference})
+
+    customer = session.execute(
+        select(Customer).where(Customer.phone == challenge.phone)
+    ).scalar_one_or_none()
+    if customer is None:  # a newcomer: a prospect who can now apply for a card
+        customer = Customer(id=new_id("cus_"), phone=challenge.phone, kyc_level="none",
+                            created_at=now)
+        session.add(customer)
+        session.flush()
+    start_session(session, challenge.identity, customer.id)
+    return Verified({
+        "customer_id": customer.id,
+        "first_name": customer.first_name,
+        "kyc_level": customer.kyc_level,
+        "is_new": customer.created_at == now,
+        "session_expires_at": iso(now + idle_delta()),
+    })

@@ -1,0 +1,148 @@
+"""The sandbox's settings: one object read from the environment, with safe defaults for a
+loopback-only sandbox (docs/architecture.md).
+
+`get_settings()` reads the environment once per process; tests that need other values (short
+TTLs, a webhook receiver) start a sandbox process with that environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = REPO_ROOT / "var"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _seconds(seconds_var: str, minutes_var: str, default_minutes: float) -> float:
+    """Tests shorten timers with `<NAME>_SECONDS`; operators use the documented minutes."""
+    if os.environ.get(seconds_var):
+        return float(os.environ[seconds_var])
+    return float(_env(minutes_var, str(default_minutes))) * 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- the process, its database and its credentials
+    host: str
+    port: int
+    public_url: str
+    database_url: str
+    realm: str
+    client_id: str
+    client_secret: str
+    soap_user: str
+    soap_password: str
+    sandbox_admin_token: str
+    webhook_secret: str
+    assistant_webhook_url: str
+    key_dir: Path
+    workers: int
+    log_level: str
+    # --- the authorization zone
+    session_idle_seconds: float
+    otp_max_attempts: int
+    otp_lockout_seconds: float
+    otp_ttl_seconds: float
+    step_up_threshold: Decimal
+    # --- products and their limits
+    per_transfer_limit: Decimal
+    daily_transfer_limit: Decimal
+    network_fee_percent: Decimal
+    network_fee_min: Decimal
+    tariff_credit_limit: Decimal
+    plastic_delivery_days: int
+    # --- lifetimes of quotes, links and hosted payments
+    quote_ttl_seconds: int
+    secure_link_ttl_seconds: int
+    topup_ttl_seconds: int
+    payment_request_ttl_seconds: int
+    threeds_code: str
+    # --- background work: webhook delivery and the expiry sweep
+    webhook_max_attempts: int
+    webhook_retry_base_seconds: float
+    webhook_timeout_seconds: float
+    sweep_interval_seconds: float
+    token_ttl_seconds: int = 300
+    secret_ttl_seconds: int = 600
+    hang_seconds: float = 30.0
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    scopes: tuple = field(
+        default=("customers", "accounts", "payments", "cards", "vault", "ledger")
+    )
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.public_url.rstrip('/')}/realms/{self.realm}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{VAR_DIR / 'corebank.db'}"
+
+
+def load_settings() -> Settings:
+    host = _env("COREBANK_HOST", "127.0.0.1")
+    port = int(_env("COREBANK_PORT", "8800"))
+    corebank_url = _env("COREBANK_URL", f"http://{host}:{port}")
+    return Settings(
+        host=host,
+        port=port,
+        public_url=_env("COREBANK_PUBLIC_URL", corebank_url).rstrip("/"),
+        database_url=_env(
+            "COREBANK_DATABASE_URL", _env("DATABASE_URL", default_sqlite_url())
+        ),
+        realm=_env("COREBANK_REALM", "bank"),
+        client_id=_env("COREBANK_CLIENT_ID", "assistant"),
+        client_secret=_env("COREBANK_CLIENT_SECRET", "dev-client-secret"),
+        soap_user=_env("COREBANK_SOAP_USER", "assistant"),
+        soap_password=_env("COREBANK_SOAP_PASSWORD", "dev-soap-password"),
+        sandbox_admin_token=_env("SANDBOX_ADMIN_TOKEN", "dev-sandbox-admin"),
+        webhook_secret=_env("BANK_WEBHOOK_SECRET", "dev-webhook-secret"),
+        assistant_webhook_url=_env(
+            "ASSISTANT_WEBHOOK_URL", "http://127.0.0.1:5055/webhooks/bank"
+        ),
+        key_dir=Path(_env("COREBANK_KEY_DIR", str(VAR_DIR / "keys"))),
+        workers=int(_env("COREBANK_WORKERS", "1")),
+        log_level=_env("COREBANK_LOG_LEVEL", "info"),
+        session_idle_seconds=_seconds("SESSION_IDLE_SECONDS", "SESSION_IDLE_MINUTES", 15),
+        otp_max_attempts=int(_env("OTP_MAX_ATTEMPTS", "3")),
+        otp_lockout_seconds=_seconds("OTP_LOCKOUT_SECONDS", "OTP_LOCKOUT_MINUTES", 15),
+        otp_ttl_seconds=float(_env("OTP_TTL_SECONDS", "300")),
+        step_up_threshold=Decimal(_env("STEP_UP_THRESHOLD", "500.00")),
+        per_transfer_limit=Decimal(_env("TRANSFER_LIMIT_PER_TRANSFER", "30000.00")),
+        daily_transfer_limit=Decimal(_env("TRANSFER_LIMIT_DAILY", "100000.00")),
+        network_fee_percent=Decimal(_env("NETWORK_FEE_PERCENT", "1.0")),
+        network_fee_min=Decimal(_env("NETWORK_FEE_MIN", "5.00")),
+        tariff_credit_limit=Decimal(_env("TARIFF_CREDIT_LIMIT", "50000.00")),
+        plastic_delivery_days=int(_env("PLASTIC_DELIVERY_BUSINESS_DAYS", "5")),
+        quote_ttl_seconds=int(_env("QUOTE_TTL_SECONDS", "600")),
+        secure_link_ttl_seconds=int(_env("SECURE_LINK_TTL_SECONDS", "300")),
+        topup_ttl_seconds=int(_env("TOPUP_TTL_SECONDS", "900")),
+        payment_request_ttl_seconds=int(_env("PAYMENT_REQUEST_TTL_SECONDS", str(72 * 3600))),
+        threeds_code=_env("SANDBOX_3DS_CODE", "111111"),
+        webhook_max_attempts=int(_env("WEBHOOK_MAX_ATTEMPTS", "10")),
+        webhook_retry_base_seconds=float(_env("WEBHOOK_RETRY_BASE_SECONDS", "1.0")),
+        webhook_timeout_seconds=float(_env("WEBHOOK_TIMEOUT_SECONDS", "3.0")),
+        sweep_interval_seconds=float(_env("FEATURES_SWEEP_SECONDS", "2.0")),
+        hang_seconds=float(_env("COREBANK_HANG_SECONDS", "30")),
+        db_pool_size=int(_env("COREBANK_DB_POOL_SIZE", "10")),
+        db_max_overflow=int(_env("COREBANK_DB_MAX_OVERFLOW", "10")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""KYC: identity verification for the Digital Tariff Card."""

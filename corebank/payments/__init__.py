@@ -1,0 +1,1 @@
+"""Payments: top-ups and payment requests, paid on the bank's hosted payment page."""

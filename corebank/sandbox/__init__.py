@@ -1,0 +1,1 @@
+"""Sandbox controls: fault switches, the SMS outbox viewer, reset."""

@@ -1,0 +1,1 @@
+"""Secure pages: one-time links to see card details or set the PIN or the password."""

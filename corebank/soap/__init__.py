@@ -1,0 +1,1 @@
+"""The legacy SOAP/XML API: envelope parsing, WS-Security, dispatch to the domains' operations."""

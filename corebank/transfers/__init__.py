@@ -1,0 +1,1 @@
+"""Transfers: card-to-card money transfers (quote, then transfer)."""

@@ -1,0 +1,1 @@
+"""Webhooks: signed events for the assistant, delivered from an outbox."""

@@ -1,0 +1,155 @@
+"""The REST channel: the body is read by the transport, everything else by the guard, whatever
+the path looks like (a trailing slash included)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from assistant.channels import RedactingRestInput
+from assistant.channels.guard import too_long_answer
+from bankclient.refs import CARD_PREFIX
+from tests.assistant.channels.conftest import BOT_ANSWER, RecordingAgent
+
+CTOK = re.compile(rf"{CARD_PREFIX}[A-Za-z0-9]{{16}}")
+
+
+WEBHOOK = "/webhooks/rest/webhook"
+
+
+@pytest.fixture
+async def rest(serve):
+    """(client, agent): an HTTP client of a served REST channel, and what reached "Rasa"."""
+    agent = RecordingAgent()
+    url = await serve(RedactingRestInput(), agent=agent)
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        yield client, agent
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        {"json": None},
+        {"json": []},
+        {"json": "hello"},
+        {"json": {"message": "hi"}},  # no sender
+        {"json": {"sender": "", "message": "hi"}},
+        {"json": {"sender": "a b", "message": "hi"}},
+        {"json": {"sender": "x" * 200, "message": "hi"}},
+        {"json": {"sender": True, "message": "hi"}},
+        {"json": {"sender": "alice"}},  # no message
+        {"json": {"sender": "alice", "message": 42}},
+        {"json": {"sender": "alice", "message": {"text": "hi"}}},
+        {"json": {"sender": "alice", "message": "   \x00\x07  "}},
+        {"json": {"sender": "alice", "message": "hi", "metadata": "not an object"}},
+        {"json": {"sender": "alice", "message": "hi", "input_channel": "Tele gram"}},
+        {"json": {"sender": "alice", "message": "hi", "input_channel": ""}},
+    ],
+)
+async def test_bad_payloads_are_refused(rest, kwargs) -> None:
+    client, agent = rest
+    answer = await client.post(WEBHOOK, **kwargs)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_request" and error["message"]
+    assert agent.messages == []
+
+
+async def test_error_messages_name_the_problem(rest) -> None:
+    client, _agent = rest
+    cases = {
+        b"{not json": "The body is not valid JSON.",
+        b"[1]": "The body must be a JSON object.",
+        b'{"message": "hi"}': "'sender' must be a string",
+        b'{"sender": "a", "message": 1}': "'message' must be a string",
+        b'{"sender": "a", "message": " "}': "'message' is empty.",
+        b'{"sender": "a", "message": "hi", "metadata": 1}': "'metadata' must be a JSON object.",
+        b'{"sender": "a", "message": "hi", "input_channel": "X"}': "'input_channel' must be",
+    }
+    for body, expected in cases.items():
+        answer = await client.post(
+            WEBHOOK, content=body, headers={"Content-Type": "application/json"}
+        )
+        assert answer.json()["error"]["message"].startswith(expected), body
+
+
+async def test_good_payload_is_cleaned(rest) -> None:
+    client, agent = rest
+    answer = await client.post(
+        WEBHOOK,
+        json={"sender": 12345, "message": " hi\x00 there\u202e\r\n", "input_channel": "telegram"},
+    )
+    assert answer.status_code == 200
+    assert answer.json() == [{"recipient_id": "12345", "text": BOT_ANSWER}]
+    [message] = agent.messages
+    assert (message.sender_id, message.text, message.input_channel) == (
+        "12345",
+        "hi there",
+        "telegram",
+    )
+
+
+async def test_channel_name_defaults_to_rest(rest) -> None:
+    client, agent = rest
+    await client.post(WEBHOOK, json={"sender": "alice", "message": "hi"})
+    assert agent.messages[0].input_channel == "rest"
+    assert agent.messages[0].metadata is None
+
+
+async def test_over_long_message_is_answered_and_not_passed_on(rest, monkeypatch) -> None:
+    monkeypatch.setenv("ASSISTANT_MAX_MESSAGE_CHARS", "50")
+    client, agent = rest
+    answer = await client.post(WEBHOOK, json={"sender": "alice", "message": "blah " * 20})
+    assert answer.status_code == 200
+    assert answer.json() == [{"recipient_id": "alice", "text": too_long_answer(50)}]
+    assert agent.messages == []
+
+
+async def test_card_numbers_and_metadata_are_protected(rest, vault) -> None:
+    client, agent = rest
+    answer = await client.post(
+        WEBHOOK,
+        json={
+            "sender": "alice",
+            "message": "send 20 to 4111 1111 1111 1111, pin 1234",
+            "metadata": {"note": "card 4111 1111 1111 1111"},
+        },
+    )
+    assert answer.status_code == 200
+    [message] = agent.messages
+    assert CTOK.fullmatch(message.text.removeprefix("send 20 to ").removesuffix(", pin [redacted]"))
+    assert message.metadata == {"note": "card •••• 1111"}
+
+
+@pytest.mark.parametrize("path", [f"{WEBHOOK}/", WEBHOOK])
+async def test_trailing_slash_goes_through_the_guard_too(rest, vault, path) -> None:
+    client, agent = rest
+    answer = await client.post(path, json={"sender": "alice", "message": "pay 4111111111111111"})
+    assert answer.status_code == 200
+    assert CTOK.fullmatch(agent.texts[-1].removeprefix("pay "))
+    refused = await client.post(path, json={"sender": "alice", "message": ["not text"]})
+    assert refused.status_code == 400
+    assert len(agent.messages) == 1
+
+
+async def test_streamed_answers_are_guarded_too(rest, vault) -> None:
+    client, agent = rest
+    answer = await client.post(
+        f"{WEBHOOK}?stream=true",
+        json={"sender": "alice", "message": "card 4111 1111 1111 1111"},
+    )
+    assert answer.status_code == 200
+    lines = [json.loads(line) for line in answer.text.splitlines() if line]
+    assert lines == [{"recipient_id": "alice", "text": BOT_ANSWER}]
+    assert CTOK.fullmatch(agent.texts[-1].removeprefix("card "))
+    refused = await client.post(f"{WEBHOOK}?stream=true", json={"sender": "alice"})
+    assert refused.status_code == 400
+
+
+async def test_health_route_is_kept(rest) -> None:
+    client, _agent = rest
+    assert (await client.get("/webhooks/rest/")).json() == {"status": "ok"}

@@ -1,0 +1,110 @@
+"""The socket.io channel: its `user_uttered` handler reads the event, the guard does the rest;
+refusals are answered to the socket that sent them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from assistant.channels import RedactingSocketIOInput
+from assistant.channels.guard import GuardedMessage, too_long_answer
+from bankclient.refs import CARD_PREFIX
+from tests.assistant.channels.conftest import BOT_ANSWER, RecordingAgent, rasa_app
+
+CTOK = re.compile(rf"{CARD_PREFIX}[A-Za-z0-9]{{16}}")
+SID = "socket-1"
+
+
+class Socket:
+    """A registered socket.io channel whose emitted events are recorded."""
+
+    def __init__(self, session_persistence: bool) -> None:
+        self.channel = RedactingSocketIOInput(
+            "user_uttered", "bot_uttered", session_persistence=session_persistence
+        )
+        self.agent = RecordingAgent()
+        rasa_app(self.channel, agent=self.agent)
+        self.emitted: list[tuple[str, Any, str]] = []
+        self.joined: list[tuple[str, str]] = []
+        sio = self.channel.sio
+
+        async def emit(event: str, data: Any, room: str, **_kwargs: Any) -> None:
+            self.emitted.append((event, data, room))
+
+        async def enter_room(sid: str, room: str, **_kwargs: Any) -> None:
+            self.joined.append((sid, room))
+
+        sio.emit, sio.enter_room = emit, enter_room
+
+    async def send(self, event: str, data: Any) -> None:
+        await self.channel.sio.handlers["/"][event](SID, data)
+
+    def texts_to(self, room: str) -> list[str]:
+        return [data["text"] for event, data, to in self.emitted if to == room]
+
+
+@pytest.fixture
+def socket() -> Socket:
+    return Socket(session_persistence=True)
+
+
+async def test_messages_are_protected(socket, vault) -> None:
+    await socket.send(
+        "user_uttered",
+        {"session_id": "s-1", "message": "send 20 to 4111 1111 1111 1111, pin 1234"},
+    )
+    [message] = socket.agent.messages
+    assert isinstance(message, GuardedMessage)
+    assert (message.sender_id, message.input_channel) == ("s-1", "socketio")
+    card = message.text.removeprefix("send 20 to ").removesuffix(", pin [redacted]")
+    assert CTOK.fullmatch(card), message.text
+    assert socket.texts_to("s-1") == [BOT_ANSWER]
+
+
+async def test_metadata_is_redacted(socket) -> None:
+    await socket.send(
+        "user_uttered", {"session_id": "s-1", "message": "hi", "metadata": {"pin": "pin 1234"}}
+    )
+    assert socket.agent.messages[0].metadata == {"pin": "pin [redacted]"}
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "hi"})
+    assert socket.agent.messages[1].metadata == {}  # as Rasa's own handler gives it
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (["not", "an", "object"], "The body must be a JSON object."),
+        ({"message": "hi"}, "'sender' must be"),  # no session
+        ({"session_id": "s-1", "message": ["not text"]}, "'message' must be a string"),
+        ({"session_id": "s-1", "message": "\x00"}, "'message' is empty."),
+        ({"session_id": "s-1", "message": "hi", "metadata": "x"}, "'metadata' must be"),
+    ],
+)
+async def test_bad_events_are_answered_to_the_socket(socket, data, reason) -> None:
+    await socket.send("user_uttered", data)
+    [answer] = socket.texts_to(SID)
+    assert answer.startswith(f"Sorry, I could not read that message: {reason}")
+    assert socket.agent.messages == []
+
+
+async def test_over_long_message_is_answered_and_not_passed_on(socket, monkeypatch) -> None:
+    monkeypatch.setenv("ASSISTANT_MAX_MESSAGE_CHARS", "5")
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "toolong"})
+    assert socket.texts_to("s-1") == [too_long_answer(5)]
+    assert socket.agent.messages == []
+
+
+async def test_without_session_persistence_the_socket_is_the_sender() -> None:
+    socket = Socket(session_persistence=False)
+    await socket.send("user_uttered", {"session_id": "ignored", "message": "hi"})
+    assert socket.agent.messages[0].sender_id == SID
+
+
+async def test_session_request_joins_the_session_room(socket) -> None:
+    await socket.send("session_request", {"session_id": "s-1"})
+    assert socket.joined == [(SID, "s-1")]
+    assert socket.emitted == [("session_confirm", "s-1", SID)]
+    await socket.send("session_request", {"session_id": "bad id!"})
+    assert socket.joined[-1][1] != "bad id!"  # a fresh session instead

@@ -1,0 +1,80 @@
+"""The money paths on PostgreSQL across domains: racing completions of one top-up, racing
+transfers with one idempotency key."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from tests.corebank.harness import (
+    ANNA_PHONE,
+    TARAS_CARD,
+    Bank,
+    new_topup,
+    nonce,
+    path,
+    run_sandbox,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def pg_bank(tmp_path_factory, webhook_receiver):
+    name = f"cb_features_{secrets.token_hex(4)}"
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)
+    try:
+        tmp = tmp_path_factory.mktemp("corebank-pg")
+        with run_sandbox(tmp, webhook_receiver.url,
+                         database_url=f"postgresql://postgres@127.0.0.1:5432/{name}") as url:
+            client = Bank(url)
+            yield client
+            client.http.close()
+    finally:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+def test_racing_topup_completions_credit_once(pg_bank, webhook_receiver):
+    bank = pg_bank
+    identity = bank.new_card_holder()
+    url = path(bank, new_topup(bank, identity, "40.00")["payment_url"])
+    page = bank.http.get(url)
+    r = bank.http.post(url, data={"nonce": nonce(page.text), "card_number": "4111111111111111",
+                                  "expiry": "12/39", "cvv": "123"})
+    code_nonce = nonce(r.text)
+
+    def complete(_):
+        with httpx.Client(base_url=bank.url, timeout=15) as client:
+            return client.post(url, data={"nonce": code_nonce, "code": "111111"}).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = list(pool.map(complete, range(6)))
+    assert statuses.count(200) == 1 and set(statuses) <= {200, 409}, statuses
+    assert bank.balance(identity) == Decimal("40.00")
+    bank.assert_balanced()
+
+
+def test_racing_transfers_same_key(pg_bank):
+    bank = pg_bank
+    anna = bank.login(ANNA_PHONE)
+    before = bank.balance(anna)
+    q = bank.post("/api/v1/me/transfers/quote",
+                  {"to_card_token": bank.tokenize(TARAS_CARD), "amount": "12.34"}, anna).json()
+    key = secrets.token_hex(8)
+
+    def send(_):
+        return bank.post("/api/v1/me/transfers", {"quote_id": q["quote_id"]}, anna, key)
+
+    with ThreadPoolExecutor(5) as pool:
+        responses = list(pool.map(send, range(5)))
+    ok = [r for r in responses if r.status_code == 201]
+    assert ok and all(r.json() == ok[0].json() for r in ok)
+    assert all(r.status_code in (201, 409) for r in responses)
+    assert bank.balance(anna) == before - Decimal("12.34")
+    bank.assert_balanced()

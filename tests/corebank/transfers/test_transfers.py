@@ -1,0 +1,177 @@
+"""Transfers: quotes, routes, fees, limits, step-up, idempotency, and the ledger afterwards."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from tests.corebank.harness import (
+    ANNA_CARD,
+    ANNA_PHONE,
+    IRYNA_CARD_BLOCKED,
+    OLENA_CARD_FROZEN,
+    OTHER_BANK_CARD,
+    TARAS_CARD,
+    TARAS_PHONE,
+    error_code,
+)
+
+
+def quote(bank, identity, pan_or_token, amount, currency="UAH"):
+    token = pan_or_token if pan_or_token.startswith("ctok_") else bank.tokenize(pan_or_token)
+    return bank.post("/api/v1/me/transfers/quote",
+                     {"to_card_token": token, "amount": amount, "currency": currency}, identity)
+
+
+def send(bank, identity, quote_id, key=None, step_up_token=None):
+    body = {"quote_id": quote_id}
+    if step_up_token:
+        body["step_up_token"] = step_up_token
+    return bank.post("/api/v1/me/transfers", body, identity, key or secrets.token_hex(8))
+
+
+def test_own_bank_transfer_and_replay(bank):
+    anna, taras = bank.login(ANNA_PHONE), bank.login(TARAS_PHONE)
+    anna_before, taras_before = bank.balance(anna), bank.balance(taras)
+    journals_before = bank.ledger_check()["journals"]
+    r = quote(bank, anna, TARAS_CARD, "150.50")
+    assert r.status_code == 201, r.text
+    q = r.json()
+    assert q["route"] == "own" and q["fee"] == "0.00" and q["total"] == "150.50"
+    assert q["recipient_masked_name"] == "Taras S." and q["recipient_masked"] == "•••• 0023"
+    assert q["requires_step_up"] is False and q["limits"]["per_transfer"] == "30000.00"
+    key = secrets.token_hex(8)
+    r = send(bank, anna, q["quote_id"], key)
+    assert r.status_code == 201, r.text
+    t = r.json()
+    assert t["status"] == "completed" and t["amount"] == "150.50" and t["receipt_no"]
+    assert Decimal(t["balance_after"]) == anna_before - Decimal("150.50")
+    replay = send(bank, anna, q["quote_id"], key)
+    assert replay.status_code == 201 and replay.json() == t
+    assert bank.balance(anna) == anna_before - Decimal("150.50")
+    assert bank.balance(taras) == taras_before + Decimal("150.50")
+    assert bank.ledger_check()["journals"] == journals_before + 1  # no double posting
+    again = send(bank, anna, q["quote_id"])  # same quote, new key
+    assert again.status_code == 409 and again.json()["error"]["reason"] == "quote_used"
+    conflict = bank.post("/api/v1/me/transfers", {"quote_id": "qte_other"}, anna, key)
+    assert conflict.status_code == 409 and error_code(conflict) == "idempotency_conflict"
+    history = bank.get("/api/v1/me/transactions", taras).json()
+    assert any(Decimal(x["amount"]) == Decimal("150.50") for x in history)
+    bank.assert_balanced()
+
+
+def test_other_bank_transfer_fee(bank):
+    anna = bank.login(ANNA_PHONE)
+    before = bank.balance(anna)
+    q = quote(bank, anna, OTHER_BANK_CARD, "100.00").json()
+    assert q["route"] == "network" and q["fee"] == "5.00" and q["total"] == "105.00"
+    assert q["recipient_masked_name"] is None
+    q2 = quote(bank, anna, OTHER_BANK_CARD, "400.00").json()
+    assert q2["fee"] == "5.00"
+    q3 = quote(bank, anna, OTHER_BANK_CARD, "30000.00").json()
+    assert q3["fee"] == "300.00" and q3["requires_step_up"] is True
+    r = send(bank, anna, q["quote_id"])
+    assert r.status_code == 201, r.text
+    assert r.json()["fee"] == "5.00" and r.json()["route"] == "network"
+    assert bank.balance(anna) == before - Decimal("105.00")
+    bank.assert_balanced()
+
+
+def test_transfer_errors(bank):
+    anna = bank.login(ANNA_PHONE)
+    before = bank.balance(anna)
+    for amount in ("0", "-5", "1.001", "abc", "1000000.01"):
+        r = quote(bank, anna, TARAS_CARD, amount)
+        assert r.status_code == 422 and error_code(r) == "invalid_amount", (amount, r.text)
+    assert quote(bank, anna, TARAS_CARD, 12.5).status_code == 201  # exact JSON numbers are ok
+    r = quote(bank, anna, TARAS_CARD, "10.00", "XYZ")
+    assert error_code(r) == "unknown_currency"
+    r = quote(bank, anna, "ctok_AAAAAAAAAAAAAAAA", "10.00")
+    assert r.status_code == 404 and error_code(r) == "card_not_found"
+    r = bank.post("/api/v1/me/transfers/quote",
+                  {"to_card_token": "4111111111111111", "amount": "10.00"}, anna)
+    assert error_code(r) == "invalid_request"  # raw numbers are never accepted here
+    assert error_code(quote(bank, anna, ANNA_CARD, "10.00")) == "own_card"
+    assert error_code(quote(bank, anna, IRYNA_CARD_BLOCKED, "10.00")) == "card_blocked"
+    assert error_code(quote(bank, anna, OLENA_CARD_FROZEN, "10.00")) == "card_blocked"
+    r = quote(bank, anna, TARAS_CARD, "30000.01")
+    assert error_code(r) == "limit_exceeded" and r.json()["error"]["limit"] == "per_transfer"
+    r = send(bank, anna, "qte_doesnotexist")
+    assert r.status_code == 404
+    taras = bank.login(TARAS_PHONE)
+    r = quote(bank, taras, ANNA_CARD, "5000.00")  # Taras has about 1,500 and no credit
+    assert r.status_code == 409 and error_code(r) == "insufficient_funds"
+    q = quote(bank, anna, TARAS_CARD, "10.00").json()
+    r = send(bank, taras, q["quote_id"])  # someone else's quote
+    assert r.status_code == 404
+    newbie = bank.login()
+    assert error_code(quote(bank, newbie, TARAS_CARD, "10.00")) == "invalid_request"
+    assert bank.balance(anna) == before
+    bank.assert_balanced()
+
+
+def test_step_up_required_above_threshold(bank):
+    anna = bank.login(ANNA_PHONE)
+    before = bank.balance(anna)
+    q = quote(bank, anna, TARAS_CARD, "600.00").json()
+    assert q["requires_step_up"] is True
+    r = send(bank, anna, q["quote_id"])
+    assert r.status_code == 403 and error_code(r) == "otp_required"
+    r = send(bank, anna, q["quote_id"], step_up_token="forged-token")
+    assert r.status_code == 403 and error_code(r) == "otp_required"
+    other = quote(bank, anna, TARAS_CARD, "700.00").json()
+    wrong_ref = bank.step_up(anna, ANNA_PHONE, other["quote_id"])
+    r = send(bank, anna, q["quote_id"], step_up_token=wrong_ref)
+    assert r.status_code == 403 and error_code(r) == "otp_required"
+    assert bank.balance(anna) == before
+    token = bank.step_up(anna, ANNA_PHONE, q["quote_id"])
+    key = secrets.token_hex(8)
+    r = send(bank, anna, q["quote_id"], key, token)
+    assert r.status_code == 201, r.text
+    replay = send(bank, anna, q["quote_id"], key, token)  # the token is spent; replay still ok
+    assert replay.status_code == 201 and replay.json() == r.json()
+    assert bank.balance(anna) == before - Decimal("600.00")
+    bank.assert_balanced()
+
+
+def fund(bank, identity, amount):
+    """Credit a customer from a fresh settlement account through the ledger API."""
+    source = bank.post("/api/v1/ledger/accounts", {"kind": "settlement", "currency": "UAH"})
+    assert source.status_code in (200, 201), source.text
+    r = bank.post("/api/v1/ledger/transfers",
+                  {"from_account": source.json()["account_id"],
+                   "to_account": bank.account(identity)["account_id"],
+                   "amount": amount, "currency": "UAH", "description": "test funding"},
+                  key=secrets.token_hex(8))
+    assert r.status_code in (200, 201), r.text
+
+
+def test_daily_limit(bank):
+    identity = bank.new_card_holder()
+    fund(bank, identity, "130000.00")
+    phone = bank.phones[identity]
+    for _ in range(3):
+        q = quote(bank, identity, TARAS_CARD, "30000.00").json()
+        token = bank.step_up(identity, phone, q["quote_id"])
+        assert send(bank, identity, q["quote_id"], step_up_token=token).status_code == 201
+    r = quote(bank, identity, TARAS_CARD, "10000.01")
+    assert r.status_code == 409 and error_code(r) == "limit_exceeded"
+    assert r.json()["error"]["limit"] == "daily" and r.json()["error"]["daily_remaining"] == \
+        "10000.00"
+    q = quote(bank, identity, TARAS_CARD, "10000.00").json()
+    assert q["limits"]["daily_remaining"] == "10000.00"
+    assert bank.balance(identity) == Decimal("40000.00")
+    bank.assert_balanced()
+
+
+def test_insufficient_funds_at_transfer_time(bank):
+    """Two quotes fit the balance one at a time; the second transfer must be refused."""
+    identity = bank.new_card_holder()
+    fund(bank, identity, "300.00")
+    q1 = quote(bank, identity, TARAS_CARD, "200.00").json()
+    q2 = quote(bank, identity, TARAS_CARD, "200.00").json()
+    assert send(bank, identity, q1["quote_id"]).status_code == 201
+    r = send(bank, identity, q2["quote_id"])
+    assert r.status_code == 409 and error_code(r) == "insufficient_funds"
+    assert bank.balance(identity) == Decimal("100.00")
+    bank.assert_balanced()

@@ -1,3 +1,0 @@
-"""The webhook stack fixture (tests/topups/stack.py) for the top-up tests."""
-
-from tests.topups.stack import webhook_stack  # noqa: F401 (a fixture made visible here)
