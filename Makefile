@@ -92,7 +92,10 @@ validate: $(INSTALLED)
 # `rasa test` exits 0 even when stories fail unless told otherwise. `--e2e`: every `user:` text
 # goes through the NLU and the predicted intent and entities must equal the story's (without it
 # the texts are decoration and only the written intents are used).
+# `--e2e` reads only files named test_*.yml: any other name would be skipped silently, so refuse it.
 story-test: train
+	@misnamed="$$(find tests/stories -name '*.yml' ! -name 'test_*.yml')"; \
+	if [ -n "$$misnamed" ]; then echo "rename to test_<capability>.yml (rasa test --e2e skips others): $$misnamed"; exit 1; fi
 	$(RASA) test core --stories tests/stories --e2e --out results --fail-on-prediction-errors
 
 # The project's own holdout (report only), then the gate on the shared external dev set: fails when
