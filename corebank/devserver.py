@@ -97,6 +97,14 @@ class CorebankProcess:
         return self.env["COREBANK_CLIENT_SECRET"]
 
     @property
+    def ops_client_id(self) -> str:
+        return self.env["COREBANK_OPS_CLIENT_ID"]
+
+    @property
+    def ops_client_secret(self) -> str:
+        return self.env["COREBANK_OPS_CLIENT_SECRET"]
+
+    @property
     def soap_user(self) -> str:
         return self.env["COREBANK_SOAP_USER"]
 
@@ -135,6 +143,8 @@ class CorebankProcess:
             "COREBANK_REALM": "bank",
             "COREBANK_CLIENT_ID": "test-assistant",
             "COREBANK_CLIENT_SECRET": secrets.token_urlsafe(24),
+            "COREBANK_OPS_CLIENT_ID": "test-bank-ops",
+            "COREBANK_OPS_CLIENT_SECRET": secrets.token_urlsafe(24),
             "COREBANK_SOAP_USER": "test-soap",
             "COREBANK_SOAP_PASSWORD": secrets.token_urlsafe(24),
             "SANDBOX_ADMIN_TOKEN": secrets.token_urlsafe(24),
@@ -199,12 +209,17 @@ class CorebankProcess:
 
     # --- helpers ---
     def get_token(self, scope: str | None = None) -> str:
-        """Access token (cached until 30 s before expiry); scope=None -> every scope."""
+        """Access token (cached until 30 s before expiry); scope=None -> the assistant client's
+        whole allow-list. `ledger` is never the assistant's: it comes from the ops client."""
         cached = self._tokens.get(scope)
         if cached and cached[1] > time.monotonic():
             return cached[0]
-        form = {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret}
+        if scope == "ledger":
+            client_id, client_secret = self.ops_client_id, self.ops_client_secret
+        else:
+            client_id, client_secret = self.client_id, self.client_secret
+        form = {"grant_type": "client_credentials", "client_id": client_id,
+                "client_secret": client_secret}
         if scope:
             form["scope"] = scope
         resp = self.http.post(self.token_url, data=form, timeout=10)

@@ -268,6 +268,8 @@ DEV_DEFAULTS = {
     "COREBANK_REALM": "bank",
     "COREBANK_CLIENT_ID": "assistant",
     "COREBANK_CLIENT_SECRET": "dev-client-secret",
+    "COREBANK_OPS_CLIENT_ID": "bank-ops",
+    "COREBANK_OPS_CLIENT_SECRET": "dev-ops-client-secret",
     "COREBANK_SOAP_USER": "assistant",
     "COREBANK_SOAP_PASSWORD": "dev-soap-password",
     "SANDBOX_ADMIN_TOKEN": "dev-sandbox-admin",

@@ -29,6 +29,20 @@ def _seconds(seconds_var: str, minutes_var: str, default_minutes: float) -> floa
     return float(_env(minutes_var, str(default_minutes))) * 60
 
 
+ASSISTANT_SCOPES = ("customers", "accounts", "payments", "cards", "vault")
+OPS_SCOPES = ("ledger",)
+PRIVILEGED_SCOPES = frozenset({"ledger"})  # never granted to the assistant's client
+
+
+def _assistant_scopes(value: str) -> tuple:
+    scopes = tuple(value.split())
+    privileged = PRIVILEGED_SCOPES.intersection(scopes)
+    if privileged:
+        raise SystemExit(f"COREBANK_CLIENT_SCOPES must not include {' '.join(sorted(privileged))}:"
+                         " the assistant's client never holds ledger rights (use the ops client).")
+    return scopes
+
+
 @dataclass(frozen=True)
 class Settings:
     # --- the process, its database and its credentials
@@ -79,6 +93,20 @@ class Settings:
     scopes: tuple = field(
         default=("customers", "accounts", "payments", "cards", "vault", "ledger")
     )
+    # Least privilege (docs/security.md "Least privilege"): each OAuth2 client has an
+    # allow-list of scopes. The assistant's client never holds `ledger`; the internal ledger
+    # API has its own client (operations, tests, bench). Sandbox controls use their own
+    # credential (X-Sandbox-Token), which no client token can stand in for.
+    client_scopes: tuple = field(default=ASSISTANT_SCOPES)
+    ops_client_id: str = "bank-ops"
+    ops_client_secret: str = "dev-ops-client-secret"
+
+    @property
+    def clients(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """client_id -> (secret, allowed scopes)."""
+        clients = {self.ops_client_id: (self.ops_client_secret, OPS_SCOPES)}
+        clients[self.client_id] = (self.client_secret, self.client_scopes)
+        return clients
 
     @property
     def issuer(self) -> str:
@@ -140,6 +168,9 @@ def load_settings() -> Settings:
         hang_seconds=float(_env("COREBANK_HANG_SECONDS", "30")),
         db_pool_size=int(_env("COREBANK_DB_POOL_SIZE", "10")),
         db_max_overflow=int(_env("COREBANK_DB_MAX_OVERFLOW", "10")),
+        client_scopes=_assistant_scopes(_env("COREBANK_CLIENT_SCOPES", " ".join(ASSISTANT_SCOPES))),
+        ops_client_id=_env("COREBANK_OPS_CLIENT_ID", "bank-ops"),
+        ops_client_secret=_env("COREBANK_OPS_CLIENT_SECRET", "dev-ops-client-secret"),
     )
 
 
