@@ -28,6 +28,7 @@ class TransferQuote(Result):
     currency: str
     route: str  # own (this bank, instant) | network (other bank, fee)
     requires_step_up: bool = False
+    step_up_reason: str | None = None  # amount | daily_total | new_recipient
     recipient_masked: str | None = None  # "•••• 1234"
     recipient_masked_name: str | None = None  # "Taras S." (own-bank cards only)
     recipient_bank: str | None = None

@@ -66,7 +66,12 @@ class Settings:
     otp_max_attempts: int
     otp_lockout_seconds: float
     otp_ttl_seconds: float
+    otp_send_window_seconds: float
+    otp_sends_per_phone: int
+    otp_sends_per_identity: int
     step_up_threshold: Decimal
+    step_up_daily_threshold: Decimal
+    step_up_new_recipient: bool
     # --- products and their limits
     per_transfer_limit: Decimal
     daily_transfer_limit: Decimal
@@ -149,7 +154,13 @@ def load_settings() -> Settings:
         otp_max_attempts=int(_env("OTP_MAX_ATTEMPTS", "3")),
         otp_lockout_seconds=_seconds("OTP_LOCKOUT_SECONDS", "OTP_LOCKOUT_MINUTES", 15),
         otp_ttl_seconds=float(_env("OTP_TTL_SECONDS", "300")),
+        otp_send_window_seconds=_seconds("OTP_SEND_WINDOW_SECONDS", "OTP_SEND_WINDOW_MINUTES", 15),
+        otp_sends_per_phone=int(_env("OTP_SENDS_PER_PHONE", "10")),
+        otp_sends_per_identity=int(_env("OTP_SENDS_PER_IDENTITY", "5")),
         step_up_threshold=Decimal(_env("STEP_UP_THRESHOLD", "500.00")),
+        step_up_daily_threshold=Decimal(_env("STEP_UP_DAILY_THRESHOLD", "1000.00")),
+        step_up_new_recipient=_env("STEP_UP_NEW_RECIPIENT", "true").lower()
+        not in ("0", "false", "no", "off"),
         per_transfer_limit=Decimal(_env("TRANSFER_LIMIT_PER_TRANSFER", "30000.00")),
         daily_transfer_limit=Decimal(_env("TRANSFER_LIMIT_DAILY", "100000.00")),
         network_fee_percent=Decimal(_env("NETWORK_FEE_PERCENT", "1.0")),

@@ -16,6 +16,15 @@ from .conftest import ANNA, TARAS_CARD, login, new_key
 BUDGET = 3.0  # the customer gets an answer within 3 s (BANK_TIMEOUT_SECONDS is 2.5)
 
 
+@pytest.fixture(scope="module")
+def corebank(corebank_factory):
+    """Its own sandbox: these tests are about faults and retries, so the step-up rules for
+    first-time recipients and the running daily total (tested in test_transfers_sandbox.py
+    and tests/corebank/transfers) are off; the amount rule stays on."""
+    return corebank_factory(extra_env={"STEP_UP_NEW_RECIPIENT": "false",
+                                       "STEP_UP_DAILY_THRESHOLD": "1000000"})
+
+
 async def test_slow_bank_gives_bank_unavailable_within_budget(bank, corebank, faults):
     who = await login(bank, corebank, ANNA)
     faults.set_faults(latency_ms=5000, paths=["/api/v1/me/accounts"])

@@ -67,9 +67,12 @@ def test_racing_transfers_same_key(pg_bank):
     q = bank.post("/api/v1/me/transfers/quote",
                   {"to_card_token": bank.tokenize(TARAS_CARD), "amount": "12.34"}, anna).json()
     key = secrets.token_hex(8)
+    body = {"quote_id": q["quote_id"]}
+    if q["requires_step_up"]:  # a first transfer to this card needs a code
+        body["step_up_token"] = bank.step_up(anna, ANNA_PHONE, q["quote_id"])
 
     def send(_):
-        return bank.post("/api/v1/me/transfers", {"quote_id": q["quote_id"]}, anna, key)
+        return bank.post("/api/v1/me/transfers", body, anna, key)
 
     with ThreadPoolExecutor(5) as pool:
         responses = list(pool.map(send, range(5)))

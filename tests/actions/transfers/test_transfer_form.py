@@ -31,9 +31,16 @@ OLENA_FROZEN_CARD = "5351450000000035"
 OTHER_BANK_CARD = "4111111111111111"
 
 
+# This module is about the form's mechanics: the amount rule (above 500) is its step-up case.
+# The bank's other step-up rules (first transfer to a card, running daily total) are switched
+# off here and tested in tests/actions/transfers/test_step_up_reasons.py and at the bank
+# (tests/corebank/transfers/test_transfers.py).
+FORM_MECHANICS_ENV = {"STEP_UP_NEW_RECIPIENT": "false", "STEP_UP_DAILY_THRESHOLD": "1000000"}
+
+
 @pytest.fixture(scope="module")
 def sandbox(corebank_factory):
-    return corebank_factory()
+    return corebank_factory(extra_env=FORM_MECHANICS_ENV)
 
 
 @pytest.fixture
