@@ -59,7 +59,9 @@ def card_token_in(message: dict[str, Any]) -> str | None:
 
 
 def has_raw_card_number(message: dict[str, Any]) -> bool:
-    return bool(RAW_CARD_RE.search(without_refs(typed_text(message))))
+    text = typed_text(message)
+    # the channel's stand-in for a Luhn-invalid card number, or (older channels) the digits
+    return refs.CARD_TOKEN_INVALID in text or bool(RAW_CARD_RE.search(without_refs(text)))
 
 
 def currency_in(message: dict[str, Any]) -> str | None:

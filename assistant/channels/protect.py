@@ -1,7 +1,8 @@
 """What the guard puts in place of sensitive data before Rasa sees a message.
 
-1. card numbers (Luhn-valid 13–19 digits) become vault card tokens (`refs.CARD_TOKEN_UNAVAILABLE`
-   when the vault cannot be reached);
+1. card numbers (Luhn-valid 13–19 digits, any separators or script of digits) become vault card
+   tokens (`refs.CARD_TOKEN_UNAVAILABLE` when the vault cannot be reached); card-shaped runs
+   that fail the Luhn check become `refs.CARD_TOKEN_INVALID`;
 2. a passport number after the word "passport" becomes a passport reference;
 3. when the conversation waits for a secret (`requested_slot` is otp_code or passport_number)
    the code or number becomes a vault reference ("[redacted]" if the vault is down);
@@ -24,11 +25,12 @@ from assistant.redaction import (
     REDACTED,
     Span,
     find_card_numbers,
+    find_invalid_card_numbers,
     redact_text,
     replace_spans,
 )
 from bankclient import get_bank
-from bankclient.refs import CARD_TOKEN_UNAVAILABLE
+from bankclient.refs import CARD_TOKEN_INVALID, CARD_TOKEN_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ async def protect_text(text: str, sender_id: str, tracker_store: Any) -> str:
         return redact_text(text, birth_dates=False)  # card numbers and secrets have digits
 
     text = await _replace_async(text, find_card_numbers(text), lambda s: tokenize_card(s.value))
+    text = replace_spans(text, find_invalid_card_numbers(text), lambda _s: CARD_TOKEN_INVALID)
 
     passports = [
         Span(m.start("value"), m.end("value"), m.group("value"))

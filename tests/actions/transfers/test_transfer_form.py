@@ -303,6 +303,17 @@ async def test_card_number_failing_luhn_is_refused_and_never_kept(bank, sandbox)
     assert "1112" not in str(anna.slots)
 
 
+async def test_the_channels_invalid_card_stand_in_is_refused(bank, sandbox):
+    from bankclient.refs import CARD_TOKEN_INVALID
+
+    anna = Chat(sandbox)  # what the channel makes of "send 50 to 4111.1111.1111.1112"
+    messages = await anna.say(f"send 50 to {CARD_TOKEN_INVALID}", "transfer_money",
+                              [ent("amount", "50")])
+    assert "utter_transfer_card_invalid" in responses(messages)
+    assert anna.slots["requested_slot"] == "transfer_card_token"
+    assert anna.slots.get("transfer_card_token") is None
+
+
 async def test_card_vault_unavailable_token(bank, sandbox):
     anna = Chat(sandbox)
     messages = await anna.say("send 50 to ctok_unavailable", "transfer_money",
