@@ -169,6 +169,13 @@ _PASSWORD_HINT = re.compile(r"pass|pwd|парол|pin|пін|пин|cvv|код|c
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\W*$")
 
 
+# The bank's one-time secure pages (`/secure/<token>`) show the full card number and CVV:
+# whoever holds the link can open it, so it is never stored or logged. The customer gets it in
+# the bot's message; the tracker store, the event broker and the logs keep this stand-in.
+SECRET_LINK = re.compile(r"https?://[^\s\"'<>]+/secure/[A-Za-z0-9_\-.~%]+")
+SECRET_LINK_STANDIN = "[one-time secure link]"
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -344,6 +351,8 @@ def redact_text(text: str, birth_dates: bool = True) -> str:
     `birth_dates=False` is for the channel layer: the card form must read a date of birth in
     the turn it is typed; the tracker store and the logs drop it.
     """
+    if "/secure/" in text:
+        text = SECRET_LINK.sub(SECRET_LINK_STANDIN, text)
     if not text or not (any(ch.isdigit() for ch in text) or _PASSWORD_HINT.search(text)):
         return text  # fast path: every pattern needs a digit, except passwords / spelled digits
     text = ascii_digits(text)

@@ -28,9 +28,11 @@ def test_the_corpus_is_big_and_varied():
 
 def _leaks(text: str, secret: str) -> bool:
     digits = re.sub(r"\D", "", ascii_digits(secret))
-    if len(digits) >= 13:  # a card number: no 8 of its digits in a row may remain
-        flat = re.sub(r"[^\d]", "", ascii_digits(text))
-        return any(digits[i:i + 8] in flat for i in range(len(digits) - 7))
+    if len(digits) >= 13:  # a card number: no 8 of its digits in a row may remain, in any
+        # run of digits and separators
+        runs = [re.sub(r"\D", "", run)
+                for run in re.findall(r"\d(?:[\s._/\\-]{0,3}\d)*", ascii_digits(text))]
+        return any(digits[i:i + 8] in run for run in runs for i in range(len(digits) - 7))
     return secret.lower() in text.lower()
 
 
