@@ -174,6 +174,13 @@ _WORD_BEFORE = re.compile(r"([^\W\d_]+)\W*$")
 # the bot's message; the tracker store, the event broker and the logs keep this stand-in.
 SECRET_LINK = re.compile(r"https?://[^\s\"'<>]+/secure/[A-Za-z0-9_\-.~%]+")
 SECRET_LINK_STANDIN = "[one-time secure link]"
+# Credentials in URLs ("…/trigger_intent?output_channel=latest&token=…", logged by httpx at
+# INFO): the value is replaced, the parameter name kept.
+TOKEN_PARAM = re.compile(
+    r"(?P<lead>[?&](?:token|access_token|auth_token|jwt|api_key|apikey|secret|password)=)"
+    r"[^&\s\"'<>]+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -353,6 +360,8 @@ def redact_text(text: str, birth_dates: bool = True) -> str:
     """
     if "/secure/" in text:
         text = SECRET_LINK.sub(SECRET_LINK_STANDIN, text)
+    if "=" in text and ("?" in text or "&" in text):
+        text = TOKEN_PARAM.sub(lambda m: m.group("lead") + REDACTED, text)
     if not text or not (any(ch.isdigit() for ch in text) or _PASSWORD_HINT.search(text)):
         return text  # fast path: every pattern needs a digit, except passwords / spelled digits
     text = ascii_digits(text)

@@ -256,6 +256,7 @@ def isolated_env(
     env.update(
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_AUTH_TOKEN=secrets.token_urlsafe(24),
+        SLOT_SEALING_KEY=secrets.token_urlsafe(32),
         ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'assistant.db'}",
         PYTHONUNBUFFERED="1",
     )
@@ -280,4 +281,5 @@ DEV_DEFAULTS = {
     "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
     "ACTION_SERVER_TOKEN": "dev-action-token",
     "RASA_AUTH_TOKEN": "dev-rasa-token",
+    "SLOT_SEALING_KEY": "dev-slot-sealing-key",
 }

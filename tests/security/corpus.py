@@ -56,6 +56,12 @@ SECRET_PHRASES = [
     ("запис № {}", "19950312-01234"),
     ("УНЗР {}", "20010101-00077"),
 ]
+SECRET_PHRASES += [
+    ("HTTP Request: POST http://127.0.0.1:5005/conversations/x/trigger_intent"
+     "?output_channel=latest&token={} \"HTTP/1.1 200 OK\"", "s3cr3tRasaT0ken"),
+    ("GET /conversations/a/tracker?token={}", "AbC123xyz789"),
+    ("card details: http://127.0.0.1:8800/secure/{}", "Zq3x9VbN0aLkT7pYw2sR"),
+]
 SPELLED = [
     ("my pin is {}", "one two three four"), ("pin: {}", "nine eight seven six"),
     ("cvv {}", "four four two"), ("code is {}", "five five one two three four"),
