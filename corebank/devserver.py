@@ -154,6 +154,7 @@ class CorebankProcess:
             "COREBANK_HANG_SECONDS": "30",
             "PYTHONUNBUFFERED": "1",
             # tests log the demo customers in hundreds of times; the limit tests set their own
+            "DEV_MODE": "1",  # a throwaway sandbox (some secrets may keep their dev defaults)
             "OTP_SENDS_PER_PHONE": "100000",
             "OTP_SENDS_PER_IDENTITY": "100000",
         })

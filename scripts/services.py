@@ -227,7 +227,10 @@ def stack_env(
     """
     env = {key: base[key] for key in base}
     for key, default in DEV_DEFAULTS.items():
-        env.setdefault(key, default)
+        if key not in env:
+            env[key] = default
+            # a development default in use: say so, or the services refuse to start
+            env["DEV_MODE"] = "1"
     env.update(
         COREBANK_URL=corebank_url,
         ACTION_SERVER_URL=f"http://{LOOPBACK}:{action_port}",

@@ -188,3 +188,32 @@ def load_settings() -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+# Secrets with a development default (docs/architecture.md "Configuration").
+DEV_SECRET_DEFAULTS = {
+    "COREBANK_CLIENT_SECRET": "dev-client-secret",
+    "COREBANK_OPS_CLIENT_SECRET": "dev-ops-client-secret",
+    "COREBANK_SOAP_PASSWORD": "dev-soap-password",
+    "SANDBOX_ADMIN_TOKEN": "dev-sandbox-admin",
+    "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
+}
+
+
+def dev_mode() -> bool:
+    return os.environ.get("DEV_MODE", "").lower() in ("1", "true", "yes", "on")
+
+
+def refuse_dev_defaults() -> None:
+    """Stop the process when a secret is unset or still its development default, unless
+    DEV_MODE=1 says this is a development or test run (`make` writes random secrets to .env)."""
+    if dev_mode():
+        return
+    weak = [name for name, default in DEV_SECRET_DEFAULTS.items()
+            if os.environ.get(name, "") in ("", default)]
+    if weak:
+        raise SystemExit(
+            "corebank: refusing to start with development secrets: " + ", ".join(weak)
+            + " unset or at their dev default. Set them (`make` writes random ones to .env: "
+            "`set -a; . ./.env; set +a`), or set DEV_MODE=1 for a local development run."
+        )

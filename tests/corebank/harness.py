@@ -126,6 +126,7 @@ def run_sandbox(tmp_path: Path, webhook_url: str, **extra_env: str):
         "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
         "FEATURES_SWEEP_SECONDS": "0.5",
         "COREBANK_LOG_LEVEL": "warning",
+        "DEV_MODE": "1",  # a throwaway sandbox
         "OTP_SENDS_PER_PHONE": "100000",  # the demo customers log in many times per module
         "OTP_SENDS_PER_IDENTITY": "100000",
         **extra_env,
