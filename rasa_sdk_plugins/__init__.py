@@ -23,6 +23,7 @@ import os
 
 import pluggy
 from sanic import Sanic, response
+from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 
 from assistant.log_filter import install as install_log_redaction
@@ -111,6 +112,15 @@ def attach_sanic_app_extensions(app: Sanic) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="action-server"'},
             )
         return None
+
+    # rasa-sdk's catch-all handler answers every exception with 500, an unknown path too:
+    # routing errors get their own status (404 / 405), without echoing the request body.
+    @app.exception(NotFound, MethodNotSupported)
+    async def routing_error(request: Request, exception):
+        status = 405 if isinstance(exception, MethodNotSupported) else 404
+        code = "method_not_allowed" if status == 405 else "not_found"
+        return response.json({"error": {"code": code, "message": "No such route."}},
+                             status=status)
 
     for blueprint in extra_blueprints():
         app.blueprint(blueprint)

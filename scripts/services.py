@@ -171,16 +171,17 @@ def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> 
 def rasa_service(
     port: int, log_path: Path, env: Mapping[str, str], model: Path | None = None
 ) -> Service:
-    """`rasa run` with the API enabled (token-protected), REST + socket.io channels."""
+    """`rasa run` with the API enabled (token-protected), REST + socket.io channels. Started
+    through `assistant.rasa_main`, which reads the token from the environment: no secret on
+    the command line (the process list)."""
     model = model or newest_model()
     if model is None:
         raise FileNotFoundError("No trained model in models/: run `rasa train` first.")
     return Service(
         name="rasa",
         command=[
-            str(VENV_BIN / "rasa"), "run",
-            # "=" form: a random token may start with "-", which argparse takes for an option.
-            "--enable-api", f"--auth-token={env['RASA_AUTH_TOKEN']}",
+            sys.executable, "-m", "assistant.rasa_main", "run",
+            "--enable-api",  # the token: RASA_AUTH_TOKEN in env (assistant/rasa_main.py)
             "--interface", LOOPBACK, "--port", str(port),
             "--model", str(model),
             "--endpoints", str(REPO_ROOT / "endpoints.yml"),

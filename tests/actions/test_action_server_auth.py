@@ -50,3 +50,12 @@ def test_health_stays_open(action_server) -> None:
     answer = httpx.get(f"{action_server.url}/health")
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/nope", "/webhook/extra/deep", "/actions/x", "/../etc/passwd",
+                                  "/%00", "/webhooks/unknown"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_unknown_paths_are_404_not_500(action_server, path, method) -> None:
+    auth = {"Authorization": f"Bearer {action_server.token}"}
+    answer = httpx.request(method, f"{action_server.url}{path}", headers=auth)
+    assert answer.status_code in (404, 405), (method, path, answer.status_code, answer.text)
