@@ -421,3 +421,40 @@ async def test_a_committed_transfer_whose_answer_was_lost_is_not_sent_again(bank
     await anna.say("yes", "affirm")
     assert anna.slots["transfer_result"]["transfer_id"] == resp.json()["transfer_id"]
     assert anna.balance() == before - 30
+
+
+async def test_cancel_after_a_lost_answer_tells_the_truth(bank, sandbox):
+    """The bank committed the transfer but the answer was lost (the same key sent directly);
+    "cancel" asks the bank about the key and does not claim that no money was sent."""
+    anna = Chat(sandbox)
+    before = anna.balance()
+    token = await card_token(bank, TARAS_CARD)
+    await anna.say(f"send 35 to {token}", "transfer_money",
+                   [ent("amount", "35"), ent("card_token", token)])
+    quote_id = anna.slots["transfer_quote_id"]
+    key = execution_key(anna.identity, quote_id)
+    with httpx.Client(base_url=sandbox.base_url, timeout=10) as client:
+        resp = client.post("/api/v1/me/transfers", json={"quote_id": quote_id},
+                           headers=sandbox.headers("payments", anna.identity, key))
+    assert resp.status_code == 201
+    tracker = make_tracker(anna.sender, "cancel", "deny", slots=dict(anna.slots),
+                           active_loop="transfer_form")
+    events, messages = await run(ActionCancelTransfer(), tracker)
+    assert responses(messages) == ["utter_transfer_cancel_already_sent"]
+    assert resp.json()["receipt_no"] in str(messages)
+    assert slot_events(events)["transfer_quote_id"] is None
+    assert anna.balance() == before - 35  # sent once, and said so
+
+
+async def test_cancel_when_the_bank_cannot_be_asked_does_not_claim_nothing_was_sent(bank,
+                                                                                     sandbox):
+    anna = Chat(sandbox)
+    token = await card_token(bank, TARAS_CARD)
+    await anna.say(f"send 36 to {token}", "transfer_money",
+                   [ent("amount", "36"), ent("card_token", token)])
+    sandbox.set_faults(error_rate=1.0, paths=["/api/v1/me/transfers/by-key"])
+    tracker = make_tracker(anna.sender, "cancel", "deny", slots=dict(anna.slots),
+                           active_loop="transfer_form")
+    events, messages = await run(ActionCancelTransfer(), tracker)
+    assert responses(messages) == ["utter_transfer_cancel_unknown"]
+    assert "No money was sent" not in texts(messages)

@@ -267,3 +267,16 @@ def test_first_transfer_to_each_card_needs_a_code(bank):
     assert again["requires_step_up"] is False  # a known recipient now
     other = quote(bank, identity, TARAS_CARD, "20.00").json()
     assert other["step_up_reason"] == "new_recipient"  # but not every card
+
+
+def test_a_transfer_can_be_looked_up_by_its_key(bank):
+    identity = bank.new_card_holder()
+    fund(bank, identity, "500.00")
+    key = secrets.token_hex(8)
+    assert error_code(bank.get(f"/api/v1/me/transfers/by-key/{key}", identity)) == "not_found"
+    q = quote(bank, identity, TARAS_CARD, "20.00").json()
+    sent = send(bank, identity, q["quote_id"], key, step_up_for(bank, identity, q)).json()
+    found = bank.get(f"/api/v1/me/transfers/by-key/{key}", identity)
+    assert found.status_code == 200 and found.json() == sent
+    other = bank.login()  # another customer cannot see it
+    assert bank.get(f"/api/v1/me/transfers/by-key/{key}", other).status_code == 404
