@@ -47,8 +47,10 @@ $(INSTALLED): requirements.txt requirements-dev.txt requirements-models.txt cons
 
 install: $(INSTALLED)
 
-.env:
+# Rerun when gen_env.py changed: it only appends the keys .env does not have yet.
+.env: scripts/gen_env.py
 	python3 scripts/gen_env.py
+	touch $@
 
 sandbox-db: $(INSTALLED) .env
 	$(PY) -m corebank migrate

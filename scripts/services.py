@@ -261,6 +261,8 @@ def isolated_env(
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_AUTH_TOKEN=secrets.token_urlsafe(24),
         SLOT_SEALING_KEY=secrets.token_urlsafe(32),
+        REST_LOCAL_CLIENT_SECRET=secrets.token_urlsafe(24),
+        SOCKETIO_JWT_KEY=secrets.token_urlsafe(24),
         ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'assistant.db'}",
         PYTHONUNBUFFERED="1",
     )
@@ -286,4 +288,19 @@ DEV_DEFAULTS = {
     "ACTION_SERVER_TOKEN": "dev-action-token",
     "RASA_AUTH_TOKEN": "dev-rasa-token",
     "SLOT_SEALING_KEY": "dev-slot-sealing-key",
+    # credentials.yml (scripts/gen_env.py writes random secrets into .env)
+    "REST_LOCAL_CLIENT_SECRET": "dev-rest-local-client-secret",
+    "SOCKETIO_JWT_KEY": "dev-socketio-jwt-key-0123456789",
+    "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1:5005,http://localhost:5005",
+    "TELEGRAM_BOT_TOKEN": "",
+    "TELEGRAM_BOT_NAME": "",
+    "TELEGRAM_WEBHOOK_SECRET": "dev-telegram-webhook-secret",
+    "VIBER_AUTH_TOKEN": "",
+    "WHATSAPP_ACCESS_TOKEN": "",
+    "WHATSAPP_PHONE_NUMBER_ID": "",
+    "WHATSAPP_APP_SECRET": "dev-whatsapp-app-secret-000000",
+    "WHATSAPP_VERIFY_TOKEN": "dev-whatsapp-verify-token",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "",
+    "FACEBOOK_APP_SECRET": "dev-facebook-app-secret-000000",
+    "FACEBOOK_VERIFY_TOKEN": "dev-facebook-verify-token",
 }
