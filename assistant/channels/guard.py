@@ -141,7 +141,7 @@ def sender_key(channel: InputChannel, sender_id: str) -> str:
     sender id that starts with another channel's prefix."""
     prefix = getattr(channel, "sender_prefix", "")
     if prefix:
-        return sender_id if sender_id.startswith(prefix) else prefix + sender_id
+        return prefix + sender_id
     if any(sender_id.startswith(other) for other in _SENDER_PREFIXES):
         raise BadMessage("'sender' uses a prefix reserved for a messenger's conversations.")
     return sender_id
