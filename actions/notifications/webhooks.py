@@ -64,7 +64,7 @@ ENTITY_FIELDS = {
     "reason": "reason",
 }
 _EVENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-_IDENTITY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[\w@.:+\-]{1,128}$")
+_IDENTITY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[\w@.:+\-=/]{1,131}$")
 
 
 def webhook_secret() -> str:

@@ -336,7 +336,8 @@ class FacebookGuardedInput(MetaWebhook, FacebookInput):
             if quick.get("payload"):
                 payload = str(quick["payload"])
                 if payload.startswith("+") or payload.replace(" ", "").isdigit():
-                    return Incoming(user_id, "contact", phone=payload, **base)  # user_phone_number
+                    phone = payload if payload.startswith("+") else "+" + payload
+                    return Incoming(user_id, "contact", phone=phone, **base)  # user_phone_number
                 return Incoming(user_id, "button", payload, **base)
             if isinstance(message.get("text"), str):
                 return Incoming(user_id, "text", message["text"], **base)

@@ -9,11 +9,15 @@ Platform `messages` / `messaging_postbacks` webhook events.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +72,21 @@ class StandInAPI:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @classmethod
+    @contextlib.contextmanager
+    def in_thread(cls) -> Iterator[StandInAPI]:
+        """The stand-in on its own event loop in a thread (for synchronous tests)."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, daemon=True)
+        thread.start()
+        api = asyncio.run_coroutine_threadsafe(cls().start(), loop).result(30)
+        try:
+            yield api
+        finally:
+            asyncio.run_coroutine_threadsafe(api.stop(), loop).result(30)
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(10)
 
 
 def hub_signature(secret: str, body: bytes) -> str:
@@ -303,6 +322,14 @@ class Platform:
         return out
 
 
+PLATFORM_SECRETS = {
+    "telegram": "tg-webhook-secret-0123456789",
+    "viber": "viber-auth-token-0123456789ab",
+    "whatsapp": "wa-app-secret-0123456789abcd",
+    "facebook": "fb-app-secret-0123456789abcd",
+}
+
+
 def platforms() -> list[Platform]:
     return [
         Platform(
@@ -346,3 +373,28 @@ def platforms() -> list[Platform]:
 
 def body_of(update: dict) -> bytes:
     return json.dumps(update).encode()
+
+
+# The e2e stack (tests/fixtures/assistant.py) enables every messenger with these settings.
+MESSENGER_ENV = {
+    "TELEGRAM_BOT_TOKEN": "123:bot-token",
+    "TELEGRAM_BOT_NAME": "bank_bot",
+    "TELEGRAM_WEBHOOK_SECRET": PLATFORM_SECRETS["telegram"],
+    "VIBER_AUTH_TOKEN": PLATFORM_SECRETS["viber"],
+    "WHATSAPP_ACCESS_TOKEN": "wa-access-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "1055",
+    "WHATSAPP_APP_SECRET": PLATFORM_SECRETS["whatsapp"],
+    "WHATSAPP_VERIFY_TOKEN": "wa-verify-token-0123456789",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-page-token",
+    "FACEBOOK_APP_SECRET": PLATFORM_SECRETS["facebook"],
+    "FACEBOOK_VERIFY_TOKEN": "fb-verify-token-0123456789",
+}
+
+
+def credentials_with_api_base(text: str, api_base: str) -> str:
+    """credentials.yml with every messenger's `api_base` pointed at the stand-in."""
+    for name in ("TelegramGuardedInput", "ViberInput", "WhatsAppInput", "FacebookGuardedInput"):
+        entry = f"assistant.channels.{name}:\n"
+        assert entry in text, name
+        text = text.replace(entry, f"{entry}  api_base: {api_base}\n")
+    return text
