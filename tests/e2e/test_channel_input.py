@@ -34,6 +34,7 @@ def _user_events_when_processed(rasa_server, sender: str, timeout: float = 30) -
 def _post(rasa_server, sender: str = "x1", path: str = "/webhooks/rest/webhook", **kwargs):
     """A request signed by the `local` client for `sender` (None: unsigned)."""
     headers = rest_auth(sender, rasa_server.rest_secret) if sender else {}
+    headers.update(kwargs.pop("headers", {}))
     return httpx.post(f"{rasa_server.url}{path}", timeout=30, headers=headers, **kwargs)
 
 
@@ -200,8 +201,12 @@ def test_socketio_cannot_join_another_session(rasa_server, victim) -> None:
     try:
         client.emit("session_request", {"session_id": victim})
         assert "own session" in received.get(timeout=30)["text"]
-        client.emit("user_uttered", {"session_id": victim, "message": "balance"})
-        time.sleep(1)
+        deadline = time.monotonic() + 10
+        while client.connected and time.monotonic() < deadline:  # the server hangs up
+            time.sleep(0.1)
+        assert not client.connected
+        with pytest.raises(socketio.exceptions.BadNamespaceError):
+            client.emit("user_uttered", {"session_id": victim, "message": "balance"})
     finally:
         client.disconnect()
     _nothing_new_stored(rasa_server, victim, before)
