@@ -106,7 +106,8 @@ def test_every_tracker_row_is_clean(typed_values, rasa_server) -> None:
     assert len(rows) > 20
     leaks = {}
     for row in rows:
-        text = " ".join(str(column) for column in row)
+        # Not the row's id (row[0]): with enough conversations in the store, row 846 exists.
+        text = " ".join(str(column) for column in row[1:])
         if found := _leaks(text, typed_values):
             leaks[row[0]] = (found, text[:300])
     assert leaks == {}
