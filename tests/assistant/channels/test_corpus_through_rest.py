@@ -12,17 +12,25 @@ import httpx
 import pytest
 
 from assistant.channels import RedactingRestInput
+from assistant.channels.auth import mint_token
 from assistant.log_filter import install as install_log_redaction
 from assistant.redaction import contains_sensitive
 from tests.assistant.channels.conftest import RecordingAgent
 from tests.security.corpus import CORPUS, METADATA
 from tests.security.test_corpus import _leaks
 
+SECRET = "a-corpus-client-secret-of-32-chars"
+
+
+def signed(sender: str) -> dict:
+    return {"Authorization": f"Bearer {mint_token('corpus', SECRET, sender)}"}
+
 
 @pytest.fixture
 async def rest(serve, vault):
     agent = RecordingAgent()
-    url = await serve(RedactingRestInput(), agent=agent)
+    channel = RedactingRestInput.from_credentials({"clients": {"corpus": SECRET}})
+    url = await serve(channel, agent=agent)
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         yield client, agent
 
@@ -33,7 +41,7 @@ async def test_the_corpus_through_the_rest_channel(rest, caplog):
     client, agent = rest
     for i, (text, _secret) in enumerate(CORPUS):
         meta = METADATA[i % len(METADATA)][0]
-        resp = await client.post("/webhooks/rest/webhook",
+        resp = await client.post("/webhooks/rest/webhook", headers=signed(f"corpus-{i}"),
                                  json={"sender": f"corpus-{i}", "message": text,
                                        "metadata": meta})
         assert resp.status_code == 200, resp.text
