@@ -37,13 +37,19 @@ def free_port() -> int:
 
 
 def postgres_available() -> bool:
-    try:
-        import psycopg2
+    """True when the PostgreSQL server at TEST_POSTGRES_URL accepts us; False only when nothing
+    listens there (not reachable). Any other problem (wrong credentials, missing role or
+    database, a broken server) raises: that is a broken set-up, not a missing service."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
 
-        psycopg2.connect(PG_ADMIN_URL, connect_timeout=2).close()
-        return True
-    except Exception:
+    url = make_url(PG_ADMIN_URL)
+    try:
+        socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2).close()
+    except OSError:
         return False
+    psycopg2.connect(PG_ADMIN_URL, connect_timeout=5).close()
+    return True
 
 
 @contextlib.contextmanager
