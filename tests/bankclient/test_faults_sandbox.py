@@ -118,9 +118,14 @@ async def test_flaky_bank_never_posts_a_transfer_twice(bank, corebank, faults):
         (await bank.transfers.quote(who, taras, Decimal("1.00"))).quote_id for _ in range(8)
     ]
     keys = [f"flaky-{uuid.uuid4()}" for _ in quotes]
-    faults.set_faults(error_rate=0.5, paths=["/api/v1/me/transfers"])
+    # Deterministic flakiness: every other attempt meets a bank that fails every call (a random
+    # 50% rate could let all eight through, or fail all eight, and the test prove nothing).
     outcome: dict[str, str | None] = {}
-    for quote_id, key in zip(quotes, keys, strict=True):
+    for index, (quote_id, key) in enumerate(zip(quotes, keys, strict=True)):
+        if index % 2:
+            faults.set_faults(error_rate=1.0, paths=["/api/v1/me/transfers"])
+        else:
+            faults.clear_faults()
         try:
             outcome[key] = (
                 await bank.transfers.execute(who, quote_id, idempotency_key=key)
@@ -128,6 +133,7 @@ async def test_flaky_bank_never_posts_a_transfer_twice(bank, corebank, faults):
         except errors.BankUnavailable:
             outcome[key] = None
     faults.clear_faults()
+    assert [outcome[key] is None for key in keys] == [False, True] * 4
     # The conversation repeats every money move with its own key (e.g. a doubled message).
     for quote_id, key in zip(quotes, keys, strict=True):
         replay = await bank.transfers.execute(who, quote_id, idempotency_key=key)
