@@ -26,7 +26,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055
 export RASA_URL ?= http://127.0.0.1:5005
 export COREBANK_URL ?= http://127.0.0.1:8800
 
-.PHONY: help run test install browser lint pytest validate train story-test nlu-test e2e sandbox-db bench clean
+.PHONY: help run test install browser services lint pytest validate train story-test nlu-test e2e sandbox-db bench clean
 
 help:
 	@echo "make run    start the sandbox bank, the action server and Rasa, then chat in the terminal"
@@ -68,7 +68,7 @@ train: $(TRAINED)
 run: $(INSTALLED) .env sandbox-db train
 	$(PY) -m scripts.run
 
-test: $(INSTALLED) .env browser lint pytest validate train story-test nlu-test e2e
+test: $(INSTALLED) .env browser services lint pytest validate train story-test nlu-test e2e
 	@echo "make test: all checks passed (results in results/)"
 
 # ---------------------------------------------------------------- test steps
@@ -79,7 +79,19 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else echo "!!! chromium not installed: the hosted-page browser test will be skipped"; fi; }
+	  else echo "!!! chromium not installed: the hosted-page browser test will skip (fail under CI=true)"; fi; }
+
+# PostgreSQL, Redis and RabbitMQ: started when installed but down and we may (root with `service`);
+# otherwise said loudly. Their tests then skip visibly, and FAIL under CI=true (tests/fixtures/services.py).
+services:
+	@for svc in postgresql:5432 redis-server:6379 rabbitmq-server:5672; do \
+	  name=$${svc%%:*}; port=$${svc##*:}; \
+	  (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null && continue; \
+	  if [ "$$(id -u)" = 0 ] && command -v service >/dev/null 2>&1; then \
+	    service $$name start >/dev/null 2>&1 || true; fi; \
+	  (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null || \
+	    echo "!!! $$name is not reachable on 127.0.0.1:$$port: its tests will skip (fail under CI=true)"; \
+	done
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -59,7 +59,8 @@ def test_transfer_when_the_bank_fails(chat, rasa_server, corebank, faults, fault
     assert quote[0].startswith(f"Send {money(10)} to •••• 0023 (Taras S., a card of our bank)?")
 
     corebank.set_faults(paths=["/api/v1/me/transfers"], **FAULTS[fault])
-    assert _texts(chat, sender, "yes") == [TRANSFER_NOT_CONFIRMED]
+    # The retry offer, and the same quote again with its Send / Cancel buttons.
+    assert _texts(chat, sender, "yes") == [TRANSFER_NOT_CONFIRMED, quote[0]]
     if fault != "slow":  # a slow bank may still post it: that is what the retry settles
         assert uah_balance(corebank, sender) == before
     assert_ledger_balanced(corebank)

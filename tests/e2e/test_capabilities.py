@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
+from datetime import datetime
 from decimal import Decimal
 
 import httpx
@@ -73,7 +74,7 @@ def bank_cards(corebank, sender: str) -> list[dict]:
 
 def bank_transactions(corebank, sender: str) -> list[dict]:
     with corebank.client("accounts", f"rest:{sender}") as client:
-        answer = client.get("/api/v1/me/transactions", params={"limit": 5})
+        answer = client.get("/api/v1/me/transactions", params={"limit": 8})  # what the chat shows
     answer.raise_for_status()
     return answer.json()
 
@@ -161,7 +162,7 @@ def test_transfer_happy_exact_reply_and_balances(chat, rasa_server, corebank) ->
         done[0],
     )
     assert receipt, done
-    assert done[1:] == ["Your receipt:"]
+    assert done[1:] == ["Your receipt:", ""]  # the caption, then the receipt image
     assert uah_balance(corebank, sender) == after
     assert uah_balance(corebank, taras) == taras_before + Decimal("15.00")
     assert_ledger_balanced(corebank)
@@ -186,17 +187,22 @@ def test_transfer_unhappy_over_the_limit(chat, rasa_server, corebank) -> None:
 def test_history_happy_shows_the_bank_transactions(chat, rasa_server, corebank) -> None:
     sender = chat.new_sender("cap-hist")
     log_in(chat, rasa_server, corebank, sender, IRYNA_PHONE)
+    chat.send(sender, f"send 7 uah to {TARAS_CARD}")
+    chat.send(sender, "yes")  # so the history has today's transfer on top
     rows = bank_transactions(corebank, sender)
+    assert len(rows) >= 2 and Decimal(rows[0]["amount"]) == Decimal("-7.00")
     reply = chat.texts(sender, "show my transactions")
     assert len(reply) == 1
-    lines = reply[0].split("\n")
-    shown = len(lines) - 1
-    assert lines[0] == f"Your last {shown} transaction{'s' if shown > 1 else ''}:"
-    assert shown == min(len(rows), 5)
-    for line, row in zip(lines[1:], rows, strict=False):
+    title, *lines, balance = reply[0].split("\n")
+    assert title == f"Your last {len(rows)} transactions:"
+    assert len(lines) == len(rows)
+    for line, row in zip(lines, rows, strict=True):
+        day = datetime.fromisoformat(row["at"].replace("Z", "+00:00")).strftime("%d %b")
         amount = Decimal(row["amount"])
-        assert row["description"] in line, (line, row)
-        assert line.endswith(f"{amount:+,.2f} {row['currency']}"), (line, row)
+        sign = "-" if amount < 0 else "+"
+        assert line.startswith(f"{day}  {row['description'][:21]}"), (line, row)
+        assert line.endswith(f"{sign}{money(abs(amount))}"), (line, row)
+    assert balance == f"Balance now: {money(rows[0]['balance_after'])}"
 
 
 def test_history_unhappy_no_transactions_yet(chat, rasa_server, corebank) -> None:

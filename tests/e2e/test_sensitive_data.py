@@ -141,7 +141,7 @@ def test_logs_are_clean(typed_values, rasa_server, action_server, corebank, whic
     leaks = [
         (found, line[:300]) for line in log.splitlines() if (found := _leaks(line, typed_values))
     ]
-    assert leaks == []
+    assert leaks == [], "\n".join(f"{found}: {line}" for found, line in leaks)
 
 
 def test_every_log_and_result_file_is_clean(typed_values, assistant_env) -> None:
@@ -156,7 +156,7 @@ def test_every_log_and_result_file_is_clean(typed_values, assistant_env) -> None
     ]
     assert any(path.suffix == ".log" for path in files)
     findings = scan_files(files, _typed(typed_values))
-    assert findings == []
+    assert findings == [], "\n".join(map(str, findings))
 
 
 def test_rasa_debug_log_did_see_the_conversation(typed_values, rasa_server) -> None:

@@ -90,7 +90,7 @@ def test_network_fee_rounding(chat, rasa_server, corebank, amount, fee) -> None:
     quote = texts(chat, sender, f"send {amount} uah to {OTHER_BANK_CARD}")
     total = Decimal(amount) + Decimal(fee)
     assert quote == [
-        f"Send {money(amount)} to •••• 4444 (the card's holder, through the card network)? "
+        f"Send {money(amount)} to •••• 4444 (Mastercard Test Bank, through the card network)? "
         f"Fee: {money(fee)}. Total: {money(total)}."
     ]
     assert texts(chat, sender, "no") == CANCELLED

@@ -64,10 +64,21 @@ def card_like_runs(text: str) -> list[str]:
         elif _decimal_point_at(text, end):
             groups = groups[:-1]  # the last group is a decimal number's integer part
         digits = "".join(groups)
-        if MIN_DIGITS <= len(digits) <= MAX_DIGITS:
+        if MIN_DIGITS <= len(digits) <= MAX_DIGITS and not _is_timestamp(groups):
             found.append(digits)
         i = max(end, i + 1)
     return found
+
+
+def _is_timestamp(groups: list[str]) -> bool:
+    """YYYYMMDD-HHMMSS, as in Rasa's model file names (20261126-145256-excited-rout.tar.gz)."""
+    if [len(g) for g in groups] != [8, 6]:
+        return False
+    day, time_of_day = groups
+    return (
+        19 <= int(day[:2]) <= 21 and 1 <= int(day[4:6]) <= 12 and 1 <= int(day[6:]) <= 31
+        and int(time_of_day[:2]) < 24 and int(time_of_day[2:4]) < 60 and int(time_of_day[4:]) < 60
+    )
 
 
 def _after_decimal_point(text: str, i: int) -> bool:

@@ -36,6 +36,7 @@ def test_card_like_numbers_are_found(text) -> None:
         "12345678901234567890123",  # 23 digits: not a card
         "amount 1,500.00 UAH to •••• 1111",
         "500 1764169203.12",
+        "Loading model models/20261126-145256-excited-rout.tar.gz",
     ],
 )
 def test_other_numbers_are_not(text) -> None:
