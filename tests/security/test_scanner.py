@@ -43,6 +43,11 @@ def test_other_numbers_are_not(text) -> None:
     assert card_like_runs(text) == [], text
 
 
+def test_only_the_listed_benign_numbers_are_ignored() -> None:
+    assert scan_text("Enabling coroutine debugging. Loop id 93911644094416.") == []
+    assert [f.what for f in scan_text("Loop 93911644094416")] == ["4416"]
+
+
 def test_typed_values_are_found_as_tokens_and_without_separators() -> None:
     typed = {"pin": "7319", "card": "4111 1111 1111 1111", "passport": "KX4821937"}
     assert [f.what for f in scan_text("my pin is 7319", typed)] == ["pin"]
