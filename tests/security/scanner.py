@@ -105,9 +105,11 @@ def scan_text(text: str, typed: dict[str, str] | None = None, where: str = "") -
 
 
 def _typed_value_in(text: str, value: str) -> bool:
-    """The value as a whole token (so PIN 7319 is not found inside port 57319), or, for a value
+    """The value as a whole token (so PIN 7319 is not found inside port 57319 or after a
+    timestamp's comma), or, for a value
     of 12+ digits, its digits with any separators in between."""
-    bounded = rf"(?<![0-9A-Za-z]){re.escape(value)}(?![0-9A-Za-z])"
+    # Not after "." "," ":" either: "15:39:07,846" (a log timestamp) does not contain CVV 846.
+    bounded = rf"(?<![0-9A-Za-z.,:]){re.escape(value)}(?![0-9A-Za-z])"
     if re.search(bounded, text):
         return True
     digits = "".join(ch for ch in value if ch.isdigit())
