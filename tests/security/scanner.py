@@ -109,7 +109,7 @@ def _typed_value_in(text: str, value: str) -> bool:
     timestamp's comma), or, for a value
     of 12+ digits, its digits with any separators in between."""
     # Not after "." "," ":" either: "15:39:07,846" (a log timestamp) does not contain CVV 846.
-    bounded = rf"(?<![0-9A-Za-z.,:]){re.escape(value)}(?![0-9A-Za-z])"
+    bounded = rf"(?<![0-9A-Za-z])(?<!\d[.,:]){re.escape(value)}(?![0-9A-Za-z])"
     if re.search(bounded, text):
         return True
     digits = "".join(ch for ch in value if ch.isdigit())

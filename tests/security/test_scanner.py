@@ -53,6 +53,7 @@ def test_typed_values_are_found_as_tokens_and_without_separators() -> None:
     assert [f.what for f in scan_text("my pin is 7319", typed)] == ["pin"]
     assert scan_text("port 57319 and 73190", typed) == []
     assert scan_text("2026-11-26 15:39:07,7319 INFO httpx", typed) == []
+    assert [f.what for f in scan_text("pin:7319", typed)] == ["pin"]
     found = {f.what for f in scan_text("x 4111-1111-1111-1111 y", typed)}
     assert found == {"card", "1111"}
     assert [f.what for f in scan_text("\u0667\u0663\u0661\u0669", typed)] == ["pin"]
