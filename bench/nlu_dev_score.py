@@ -19,7 +19,7 @@ seen and bare phone numbers, which must come out as issue_card / inform whatever
 digits. `--sweep` replays the model's own intent ranking under other FallbackClassifier
 thresholds (threshold x ambiguity_threshold) without retraining, to choose the operating point.
 
-Parse time depends on TensorFlow's threads: the figures in issue 14 were taken with
+Parse time depends on TensorFlow's threads: the recorded figures were taken with
 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 (the setting proposed for the Rasa server);
 the script prints the setting it ran with.
 

@@ -198,7 +198,7 @@ def rasa_service(
 
 # One parse is a chain of small TensorFlow graphs (sentence encoder, DIET): with TF's default
 # thread pools (one thread per core, twice) the threads fight each other and the other processes
-# on a 2-core machine; one intra-op + one inter-op thread parses faster (issue 14: 14.4 ms vs
+# on a 2-core machine; one intra-op + one inter-op thread parses faster (14.4 ms vs
 # ~20 ms per message, bench/nlu_dev_score.py). Concurrency comes from replicas, not TF threads.
 # The environment wins, so an operator can give a big machine more threads.
 RASA_THREAD_DEFAULTS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}

@@ -1,4 +1,4 @@
-"""The channels as a client sees them: only verified callers get in (each attack of issue 11 is
+"""The channels as a client sees them: only verified callers get in (each known attack is
 tried and refused with 401/403, nothing stored); bad input gets a clear answer and changes
 nothing; socket.io gets the same protection as REST, and so does any path that reaches the REST
 channel."""
@@ -102,7 +102,7 @@ def test_trailing_slash_is_protected_too(rasa_server) -> None:
     assert _post(rasa_server, sender, path, json={"sender": sender}).status_code == 400
 
 
-# ------------------------------------------------------------------ the attacks of issue 11
+# ------------------------------------------------------------------ the known attacks
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The newcomer's card, as the card bench drives it, for 10 newcomers whose names the model has
 never seen: "I want a card, my name is <name>" → phone → the code from the SMS → a card.
 
-Issue 14 / issue 9: the bench issued a card to 3 of 10 newcomers because an unseen name turned
+The card bench once issued a card to 3 of 10 newcomers because an unseen name turned
 the request into `nlu_fallback`. The names here are generated at every run (a first name and a
 surname built from a root and a suffix) and none of them, nor its surname, appears anywhere in
 data/, so the NLU cannot have memorised them. Every one of the 10 must end with a card image in
