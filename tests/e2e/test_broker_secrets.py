@@ -56,7 +56,7 @@ def broker_stack(assistant_env, action_server, trained_model, tmp_path_factory):
     service.command[at + 1] = str(endpoints)
     try:
         service.start().wait_healthy()
-        chat = ChatClient(f"http://127.0.0.1:{port}")
+        chat = ChatClient(f"http://127.0.0.1:{port}", secret=env["REST_LOCAL_CLIENT_SECRET"])
         yield chat, queue, service
         chat.close()
     finally:
