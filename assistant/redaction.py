@@ -8,8 +8,11 @@ saved) and the log filter (before a record is written). References issued by the
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from stdnum import luhn
@@ -26,19 +29,54 @@ MASK_PREFIX = "•••• "
 _DIGIT_RUN = re.compile(
     r"(?<![\w])(?<![\d][ -])(?<!\d[.,])\d+(?:[ -]\d+)*(?![ -]?\d)(?![.,]\d)(?!\w)"
 )
+# The same with every separator customers really type between card digit groups: dots,
+# slashes, underscores, repeated spaces, tabs or line breaks ("4111.1111.1111.1111",
+# "4111/1111/1111/1111", "4111_1111_1111_1111", "4111  1111   1111 1111").
+_SEP = r"[\s._/\\-]"
+_CARD_SHAPED_RUN = re.compile(
+    rf"(?<![^\W_])(?<!\d)(?<!\d{_SEP})(?<!\d{_SEP}{{2}})(?<!\d{_SEP}{{3}})"
+    rf"\d+(?:{_SEP}{{1,3}}\d+)*(?!\d)(?!{_SEP}{{1,3}}\d)(?![^\W_])"
+)
 _GROUP = re.compile(r"\d+")
 PAN_MIN_DIGITS, PAN_MAX_DIGITS = 13, 19
+
+
+@lru_cache(maxsize=1)
+def _digit_table() -> dict[int, str]:
+    """Every non-ASCII decimal digit (Arabic-Indic, fullwidth, Devanagari, ...) -> ASCII."""
+    return {cp: str(unicodedata.decimal(chr(cp))) for cp in range(128, sys.maxunicode + 1)
+            if chr(cp).isdecimal()}
+
+
+def ascii_digits(text: str) -> str:
+    """`text` with non-ASCII digits as ASCII ones; the same length, so spans still align."""
+    return text if text.isascii() else text.translate(_digit_table())
 
 # Letters of the Latin and Ukrainian/Russian alphabets (passport series are written in both).
 _LETTER = "A-Za-zА-ЯЁЇІЄҐа-яёїієґ"
 _PASSPORT_VALUE = rf"(?:[{_LETTER}]{{2}}[ -]?\d{{6,7}}|\d{{9}})"
-# "passport AB123456", "passport number: 123456789", "my passport no. is ab 1234567".
+_DOCUMENT_WORDS = (
+    r"passport|id[\s-]?card|identity\s+card|national\s+id|document|"
+    r"паспорт[а-яіїєґ]*|id[\s-]?карт[а-яіїєґ]*|ід[\s-]?карт[а-яіїєґ]*|айді[\s-]?карт[а-яіїєґ]*|"
+    r"документ[а-яіїєґ]*|посвідченн[а-яіїєґ]*|удостоверени[а-яіїєґ]*"
+)
+# "passport AB123456", "passport number: 123456789", "my passport no. is ab 1234567",
+# "id card 123456789", "паспорт КВ 123456", "номер ID-картки: 001234567".
 PASSPORT_AFTER_WORD = re.compile(
-    rf"(?P<lead>\bpassport\b(?:\s+(?:number|num|no\.?|nr|id|series|#))?"
-    rf"(?:\s*(?:is|was|:|=|-|—)\s*|\s+)(?:is\s+)?)"
+    rf"(?P<lead>\b(?:{_DOCUMENT_WORDS})\b(?:\s+(?:number|num|no\.?|nr|id|series|#|номер|№|серія|серия))?"
+    rf"(?:[\s:=\-—–,.;()\"'«»]*(?:is|was|це|є|это|:)?[\s:=\-—–,.;()\"'«»]*))"
     rf"(?P<value>{_PASSPORT_VALUE})(?![\w])",
     re.IGNORECASE,
 )
+# The same value typed before the word: "AB123456 is my passport", "123456789 — id card".
+PASSPORT_BEFORE_WORD = re.compile(
+    rf"(?<![\w])(?P<value>{_PASSPORT_VALUE})(?![\w])[\s:=\-—–,.;()\"'«»]*"
+    rf"(?:(?:is|was|це|є|это)\s+)?(?:(?:my|the|мій|мой|моя|мого|моего)\s+)?"
+    rf"(?:{_DOCUMENT_WORDS})\b",
+    re.IGNORECASE,
+)
+# The record number of a Ukrainian ID card (УНЗР): date of birth + 5 digits, "19950312-01234".
+RECORD_NUMBER = re.compile(r"(?<![\w-])(?:19|20)\d{6}-\d{5}(?![\w-])")
 # Standalone document numbers in capitals ("AB123456") are passport-shaped enough to hide in
 # logs and storage even without the word "passport".
 PASSPORT_STANDALONE = re.compile(r"(?<![\w])[A-ZА-ЯЁЇІЄҐ]{2}\d{6,7}(?![\w])")
@@ -47,24 +85,63 @@ PASSPORT_VALUE = re.compile(rf"(?<![\w]){_PASSPORT_VALUE}(?![\w])")
 # A one-time code on its own ("123456", "123 456"), as typed when the bot asked for it.
 OTP_VALUE = re.compile(r"(?<![\w])(?<!\d[ -])\d(?:[ -]?\d){3,7}(?![ -]?\d)(?![\w])")
 
+_SMS = r"(?:sms|text|message|смс|sms-?ки|повідомлення|сообщения)"
 _DIGIT_SECRET_WORDS = (
     r"pin(?:\s*code)?|cvv2?|cvc2?|cvn|csc|security\s+code|otp|one[- ]time\s+(?:code|pin)"
-    r"|sms\s+code|verification\s+code|confirmation\s+code|code"
+    rf"|sms\s+code|verification\s+code|confirmation\s+code"
+    rf"|code\s+(?:from|in|of)\s+(?:the\s+|your\s+|my\s+)?{_SMS}|{_SMS}\s+(?:code|says)|code"
+    # Ukrainian / Russian: пін(-код), пин(-код), код (з/із/из смс), cvv as "свв/цвв", одноразовий
+    r"|пін(?:[\s-]?код[а-яіїєґ]*)?|пин(?:[\s-]?код[а-яіїєґ]*)?|свв|цвв|cvv-?код[а-яіїєґ]*"
+    rf"|код[а-яіїєґ]*(?:\s+(?:з|із|зі|из|со|с|в|у)\s+{_SMS})?|одноразов[а-яіїєґ]*\s+код[а-яіїєґ]*"
+    r"|тризначн[а-яіїєґ]*\s+код[а-яіїєґ]*|трехзначн[а-яіїєґ]*\s+код[а-яіїєґ]*"
 )
-_PASSWORD_WORDS = r"password|passcode|passwd|pwd|one[- ]time\s+password"
+_PASSWORD_WORDS = (
+    r"password|passcode|passwd|pwd|one[- ]time\s+password|парол[ья]|пароль"
+)
+_PUNCT = r"[\s:=\-—–,.;()\"'«»!?*>]"
 _SEPARATOR = (
-    r"(?:\s+(?:number|no\.?|#))?"
-    r"(?P<sep>\s*(?:is|was|would\s+be|to|=|:|-|—)\s*|\s+)(?:is\s+)?"
+    r"(?:\s+(?:number|no\.?|#|номер))?"
+    rf"(?P<sep>{_PUNCT}*(?:is|was|would\s+be|to|на|це|є|это|будет|буде|:){_PUNCT}*|{_PUNCT}+)"
+    r"(?:is\s+)?"
 )
-# "my pin is 1234", "cvv 123", "code: 123456", "pin-1234", "set my pin to 4321".
+# "my pin is 1234", "cvv 123", "code: 123456", "pin-1234", "set my pin to 4321", "pin... 1234",
+# "мій пін 1234", "код з смс: 482913", "the code from sms 482913".
 DIGIT_SECRET = re.compile(
     rf"(?P<lead>\b(?:{_DIGIT_SECRET_WORDS})\b{_SEPARATOR})"
     r"(?P<value>\d(?:[ -]?\d){2,7})(?![ -]?\d)",
     re.IGNORECASE,
 )
+# The value before the word: "1234 is my pin", "123 - cvv", "482913 це код", "4321 мой пин".
+DIGIT_SECRET_BEFORE = re.compile(
+    r"(?<![\w])(?<!\d[./,-])(?P<value>\d(?:[ -]?\d){2,7})(?![ -]?\d)(?![./,]\d)[\s:=\-—–]*"
+    r"(?:(?:is|was|це|є|это)\s+)?(?:(?:my|the|your|our|мій|мой|моя|мой|ваш|твій)\s+)?"
+    r"(?:new\s+|новий\s+|новый\s+)?"
+    r"(?P<word>pin(?:\s*code)?|cvv2?|cvc2?|cvn|csc|security\s+code|otp|пін(?:[\s-]?код)?"
+    r"|пин(?:[\s-]?код)?|свв|цвв|(?:sms\s+|one[- ]time\s+|verification\s+)?code"
+    r"|код[а-яіїєґ]*|password|пароль)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"zero|oh|one|two|three|four|five|six|seven|eight|nine|"
+    r"нуль|ноль|один|одна|два|дві|две|три|чотири|четыре|п'ять|пʼять|пять|шість|шесть|сім|семь"
+    r"|вісім|восемь|дев'ять|девʼять|девять"
+)
+# "Zx81spectrum9 is my password", "kvitka#1 — мій пароль" (a value with a digit or symbol).
+PASSWORD_BEFORE = re.compile(
+    r"(?<![\w])(?P<value>(?=\S*[^\w\s]|\S*\d)[^\s\[\]]{4,})[\s:=\-—–]*"
+    r"(?:(?:is|was|це|є|это)\s+)?(?:my|the|мій|мой|моя)\s+(?:password|passcode|пароль)\b",
+    re.IGNORECASE,
+)
+# Digits spelled out: "my pin is one two three four", "пін: один два три чотири".
+WORD_SECRET = re.compile(
+    rf"(?P<lead>\b(?:{_DIGIT_SECRET_WORDS}|{_PASSWORD_WORDS})\b{_SEPARATOR})"
+    rf"(?P<value>(?:{_NUMBER_WORDS})(?:[\s,-]+(?:{_NUMBER_WORDS})){{2,7}})(?![\w'ʼ])",
+    re.IGNORECASE,
+)
 # "password: hunter2", "my password is hunter2", "pwd hunter2".
 PASSWORD_SECRET = re.compile(
-    rf"(?P<lead>\b(?:{_PASSWORD_WORDS})\b{_SEPARATOR})(?P<value>[^\s\[\]]+)",
+    rf"(?P<lead>\b(?:{_PASSWORD_WORDS})\b{_SEPARATOR})"
+    r"(?P<value>[^\s\[\]=:\-—–,.;()\"'«»!?*>][^\s\[\]]*)",
     re.IGNORECASE,
 )
 # "code" preceded by these words is not a secret (an address, a promotion, a dialling code).
@@ -88,8 +165,22 @@ BIRTH_DATE = re.compile(
     rf"(?P<value>{DATE_VALUE.pattern})",
     re.IGNORECASE,
 )
-_PASSWORD_HINT = re.compile(r"pass|pwd", re.IGNORECASE)
+_PASSWORD_HINT = re.compile(r"pass|pwd|парол|pin|пін|пин|cvv|код|code", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)\W*$")
+
+
+# The bank's one-time secure pages (`/secure/<token>`) show the full card number and CVV:
+# whoever holds the link can open it, so it is never stored or logged. The customer gets it in
+# the bot's message; the tracker store, the event broker and the logs keep this stand-in.
+SECRET_LINK = re.compile(r"https?://[^\s\"'<>]+/secure/[A-Za-z0-9_\-.~%]+")
+SECRET_LINK_STANDIN = "[one-time secure link]"
+# Credentials in URLs ("…/trigger_intent?output_channel=latest&token=…", logged by httpx at
+# INFO): the value is replaced, the parameter name kept.
+TOKEN_PARAM = re.compile(
+    r"(?P<lead>[?&](?:token|access_token|auth_token|jwt|api_key|apikey|secret|password)=)"
+    r"[^&\s\"'<>]+",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -123,11 +214,58 @@ def _card_groups(run: str, offset: int) -> Iterator[Span]:
         yield Span(offset + start, offset + end, run[start:end])
 
 
+def _runs(text: str) -> Iterator[re.Match]:
+    for m in _CARD_SHAPED_RUN.finditer(text):
+        run = m.group()
+        groups = _GROUP.findall(run)
+        # "0.0004631973273535", "1732633614.6598902": a decimal number, not a card
+        if len(groups) == 2 and re.fullmatch(r"\d+[.,]\d+", run):
+            continue
+        yield m
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, _digits(text[start:end]))
+
+
 def find_card_numbers(text: str) -> list[Span]:
-    """Every Luhn-valid card number in `text` (spaces or dashes between digits allowed)."""
+    """Every Luhn-valid card number in `text`, whatever separates its digit groups and in
+    whatever script its digits are. `Span.value` is the number as ASCII digits."""
+    text = ascii_digits(text)
     spans: list[Span] = []
-    for m in _DIGIT_RUN.finditer(text):
-        spans.extend(_card_groups(m.group(), m.start()))
+    for m in _runs(text):
+        spans.extend(_span(text, s.start, s.end) for s in _card_groups(m.group(), m.start()))
+    return spans
+
+
+def _card_like(lengths: list[int]) -> bool:
+    """Group lengths as card numbers are printed: one run, 4-4-4-4(-3), or Amex 4-6-5."""
+    return (len(lengths) == 1 or lengths == [4, 6, 5]
+            or (all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4))
+
+
+def find_invalid_card_numbers(text: str) -> list[Span]:
+    """Card-shaped runs of 13–19 digits that fail the Luhn check (a typo): never kept either.
+    A run that also holds a valid number (found by `find_card_numbers`) is not reported."""
+    text = ascii_digits(text)
+    spans: list[Span] = []
+    for m in _runs(text):
+        run = m.group()
+        if any(True for _ in _card_groups(run, m.start())):
+            continue
+        groups = [(g.start(), g.end()) for g in _GROUP.finditer(run)]
+        chosen = None
+        # "send 500 4111 1111 1111 1112": the card-shaped tail, not the amount in front
+        for i in range(len(groups)):
+            tail = groups[i:]
+            if (PAN_MIN_DIGITS <= sum(e - b for b, e in tail) <= PAN_MAX_DIGITS
+                    and _card_like([e - b for b, e in tail])):
+                chosen = groups[i][0]
+                break
+        if chosen is None and PAN_MIN_DIGITS <= sum(e - b for b, e in groups) <= PAN_MAX_DIGITS:
+            chosen = 0
+        if chosen is not None:
+            spans.append(_span(text, m.start() + chosen, m.end()))
     return spans
 
 
@@ -158,13 +296,38 @@ def _is_harmless_code(text: str, match: re.Match) -> bool:
     return bool(previous) and previous.group(1).lower() in _HARMLESS_CODE_PREFIXES
 
 
+# Every keyword pattern below needs one of these stems: one cheap scan decides whether the
+# (slower) keyword patterns run at all (bench/bench_redaction.py).
+_KEYWORD_HINT = re.compile(
+    r"\b(?:pin|cvv|cvc|cvn|csc|code|otp|pass|pwd|sms|security|verification|id|identity|"
+    r"national|document|born|birth|dob|d\.o\.b|b-?day|пін|пин|свв|цвв|cvv|код|парол|паспорт|"
+    r"ід|id|айді|документ|посвідч|удостовер|запис|унзр|одноразов|тризначн|трехзначн)",
+    re.IGNORECASE,
+)
+
+
 def find_secret_phrases(text: str, birth_dates: bool = True) -> list[Span]:
     """Values announced as a PIN, CVV, one-time code or password, passport numbers and dates
     of birth."""
     spans: list[Span] = []
+    for m in PASSPORT_STANDALONE.finditer(text):
+        spans.append(Span(m.start(), m.end(), m.group()))
+    for m in RECORD_NUMBER.finditer(text):
+        spans.append(Span(m.start(), m.end(), m.group()))
+    if not _KEYWORD_HINT.search(text):
+        return _without_overlaps(spans)
     for m in DIGIT_SECRET.finditer(text):
         if not _is_harmless_code(text, m):
             spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
+    for m in DIGIT_SECRET_BEFORE.finditer(text):
+        spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
+    for m in PASSWORD_BEFORE.finditer(text):
+        if not is_ref(m.group("value")):
+            spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
+    for m in WORD_SECRET.finditer(text):
+        spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
+    for m in PASSPORT_BEFORE_WORD.finditer(text):
+        spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
     for m in PASSWORD_SECRET.finditer(text):
         value = m.group("value")
         # "password please" is a request, "password hunter2" / "password: x" is a secret.
@@ -175,8 +338,6 @@ def find_secret_phrases(text: str, birth_dates: bool = True) -> list[Span]:
             spans.append(Span(m.start("value"), m.end("value"), value))
     for m in PASSPORT_AFTER_WORD.finditer(text):
         spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
-    for m in PASSPORT_STANDALONE.finditer(text):
-        spans.append(Span(m.start(), m.end(), m.group()))
     for m in BIRTH_DATE.finditer(text) if birth_dates else ():
         spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
     return _without_overlaps(spans)
@@ -197,10 +358,27 @@ def redact_text(text: str, birth_dates: bool = True) -> str:
     `birth_dates=False` is for the channel layer: the card form must read a date of birth in
     the turn it is typed; the tracker store and the logs drop it.
     """
+    if "/secure/" in text:
+        text = SECRET_LINK.sub(SECRET_LINK_STANDIN, text)
+    if "=" in text and ("?" in text or "&" in text):
+        text = TOKEN_PARAM.sub(lambda m: m.group("lead") + REDACTED, text)
     if not text or not (any(ch.isdigit() for ch in text) or _PASSWORD_HINT.search(text)):
-        return text  # fast path: every pattern needs a digit, except passwords
-    text = replace_spans(text, find_card_numbers(text), lambda s: mask_card_number(s.value))
+        return text  # fast path: every pattern needs a digit, except passwords / spelled digits
+    text = ascii_digits(text)
+    cards = sorted(find_card_numbers(text) + find_invalid_card_numbers(text),
+                   key=lambda s: s.start)
+    text = replace_spans(text, cards, lambda s: mask_card_number(s.value))
     return replace_spans(text, find_secret_phrases(text, birth_dates), lambda _s: REDACTED)
+
+
+# Structured data (message metadata, entity values, forms) under these keys is a secret
+# whatever its shape: {"cvv": "123"} has no phrase around the value.
+SENSITIVE_KEYS = re.compile(
+    r"^(?:pin|pin_?code|cvv2?|cvc2?|csc|security_?code|password|passwd|pwd|otp|otp_?code|"
+    r"sms_?code|one_?time_?code|passport|passport_?(?:number|no)|id_?card(?:_?number)?|"
+    r"pan|card_?(?:number|no|num)|cardnumber)$",
+    re.IGNORECASE,
+)
 
 
 def redact_obj(value: Any) -> Any:
@@ -211,7 +389,7 @@ def redact_obj(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
-        return {key: redact_obj(item) for key, item in value.items()}
+        return {key: _redact_item(key, item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(redact_obj(item) for item in value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
@@ -220,6 +398,15 @@ def redact_obj(value: Any) -> Any:
         redacted = redact_text(as_text)
         return value if redacted == as_text else redacted
     return value
+
+
+def _redact_item(key: Any, item: Any) -> Any:
+    if (isinstance(key, str) and SENSITIVE_KEYS.match(key) and item not in (None, "", REDACTED)
+            and not is_ref(item) and isinstance(item, (str, int))
+            and not isinstance(item, bool)):
+        redacted = redact_obj(item)
+        return redacted if redacted != item else REDACTED
+    return redact_obj(item)
 
 
 def contains_sensitive(text: str) -> bool:

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, TrackerEventDiffEngine
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -75,6 +75,18 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         logger.debug("Tracker store: %s", make_url(url).get_backend_name())
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Same as SQLTrackerStore.stream_events, with every event redacted exactly as it is
+        for the table before it is published to the event broker (Pika, Kafka, SQL)."""
+        if self.event_broker is None:
+            return None
+        old_tracker = await self.retrieve(tracker.sender_id)
+        new_events = TrackerEventDiffEngine.event_difference(old_tracker, tracker)
+        asked_at = _requested_slot_at_each_event(tracker)
+        for event in new_events:
+            data = redact_obj(_without_birth_dates(event.as_dict(), asked_at.get(id(event))))
+            self.event_broker.publish({"sender_id": tracker.sender_id, **data})
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Same as SQLTrackerStore.save, with every event redacted before it is written."""

@@ -107,6 +107,12 @@ class OtpLocked(BankError):
         return _int_or_none(self.details.get("retry_after"))
 
 
+class OtpRateLimited(OtpLocked):
+    """Too many codes were sent (to this phone, or from this chat) in the bank's window."""
+
+    default_code = "otp_rate_limited"
+
+
 class OtpRequired(BankError):
     default_code = "otp_required"
 
@@ -170,6 +176,7 @@ ERROR_CODES: dict[str, type[BankError]] = {
     "otp_invalid": OtpInvalid,
     "otp_expired": OtpExpired,
     "otp_locked": OtpLocked,
+    "otp_rate_limited": OtpRateLimited,
     "otp_required": OtpRequired,
     "idempotency_conflict": IdempotencyConflict,
     "kyc_rejected": KycRejected,
@@ -259,6 +266,12 @@ def user_message(err: BaseException) -> str:
         if left <= 0:
             return "That code isn't right, and there are no attempts left."
         return f"That code isn't right. You have {left} attempt{'s' if left != 1 else ''} left."
+    if isinstance(err, OtpRateLimited):
+        minutes = max(1, math.ceil((err.retry_after or 60) / 60))
+        return (
+            "I've sent too many codes in a short time. For your security, please ask for a "
+            f"new one in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
     if isinstance(err, OtpLocked):
         seconds = err.retry_after
         if not seconds:

@@ -21,6 +21,9 @@ ALL_PREFIXES = (CARD_PREFIX, OTP_PREFIX, PASSPORT_PREFIX, OTHER_SECRET_PREFIX)
 
 # What the channel puts in place of a card number when the vault could not be reached.
 CARD_TOKEN_UNAVAILABLE = f"{CARD_PREFIX}unavailable"
+# What the channel puts in place of a card-shaped 13–19 digit run that fails the Luhn check
+# (a typo): never kept, and the transfer form answers "that card number isn't valid".
+CARD_TOKEN_INVALID = f"{CARD_PREFIX}invalid"
 
 _BODY = rf"[A-Za-z0-9]{{{REF_BODY_LENGTH}}}"
 

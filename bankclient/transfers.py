@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote as url_quote
 
 from ._model import Result
+from .errors import NotFound
 from .money import DEFAULT_CURRENCY, to_api
 from .transport import Transport
 from .transport.rest import API
@@ -28,6 +30,7 @@ class TransferQuote(Result):
     currency: str
     route: str  # own (this bank, instant) | network (other bank, fee)
     requires_step_up: bool = False
+    step_up_reason: str | None = None  # amount | daily_total | new_recipient
     recipient_masked: str | None = None  # "•••• 1234"
     recipient_masked_name: str | None = None  # "Taras S." (own-bank cards only)
     recipient_bank: str | None = None
@@ -97,4 +100,16 @@ class Transfers:
             identity=identity,
             idempotency_key=idempotency_key,
         )
+        return Transfer.from_json(data)
+
+    async def find_by_key(self, identity: str, idempotency_key: str) -> Transfer | None:
+        """The transfer the bank committed with this key, or None if it made none (a read:
+        safe after a lost answer, unlike repeating `execute`)."""
+        try:
+            data = await self._t.rest.request(
+                "GET", f"{API}/me/transfers/by-key/{url_quote(idempotency_key, safe='')}",
+                identity=identity,
+            )
+        except NotFound:
+            return None
         return Transfer.from_json(data)

@@ -36,6 +36,7 @@ import httpx  # noqa: E402
 
 from bench.bench_conversations import Conversation, otp_from_sms  # noqa: E402
 from bench.common import percentile, table  # noqa: E402
+from scripts.chat import rest_auth  # noqa: E402
 from scripts.services import (  # noqa: E402
     action_server_service,
     free_port,
@@ -71,7 +72,9 @@ class Run:
 async def say(rest: httpx.AsyncClient, conversation: Conversation, text: str) -> tuple[list, float]:
     started = time.perf_counter()
     answer = await rest.post(
-        "/webhooks/rest/webhook", json={"sender": conversation.sender, "message": text}
+        "/webhooks/rest/webhook",
+                json={"message": text},
+                headers=rest_auth(conversation.sender),
     )
     elapsed = (time.perf_counter() - started) * 1000
     answer.raise_for_status()
@@ -161,6 +164,7 @@ def started_stack(workdir: Path, model: Path):
     with CorebankProcess.start() as bank:
         action_port, rasa_port = free_port(), free_port()
         env = isolated_env(bank.env, bank.base_url, workdir, action_port, rasa_port)
+        os.environ["REST_LOCAL_CLIENT_SECRET"] = env["REST_LOCAL_CLIENT_SECRET"]  # rest_auth
         env["MEDIA_DIR"] = str(workdir / "media")
         env["MEDIA_BASE_URL"] = f"http://127.0.0.1:{action_port}/media"
         services = [

@@ -39,6 +39,7 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 import httpx  # noqa: E402
 
 from bench.common import listening_pid, peak_rss_mib, percentile, table  # noqa: E402
+from scripts.chat import rest_auth  # noqa: E402
 from scripts.services import (  # noqa: E402
     Service,
     action_server_service,
@@ -156,7 +157,9 @@ async def run_conversation(
         started = time.perf_counter()
         try:
             answer = await rest.post(
-                "/webhooks/rest/webhook", json={"sender": conversation.sender, "message": text}
+                "/webhooks/rest/webhook",
+                json={"message": text},
+                headers=rest_auth(conversation.sender),
             )
             answer.raise_for_status()
             messages = answer.json()
@@ -218,6 +221,7 @@ def started_stack(workdir: Path):
     with CorebankProcess.start() as bank:
         action_port, rasa_port = free_port(), free_port()
         env = isolated_env(bank.env, bank.base_url, workdir, action_port, rasa_port)
+        os.environ["REST_LOCAL_CLIENT_SECRET"] = env["REST_LOCAL_CLIENT_SECRET"]  # rest_auth
         services: list[Service] = [
             action_server_service(action_port, workdir / "action-server.log", env),
             rasa_service(rasa_port, workdir / "rasa.log", env, model=model),

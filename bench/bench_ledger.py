@@ -36,7 +36,10 @@ class RemoteBank:
 
     def __init__(self, url, client_id, client_secret, realm="bank"):
         self.base_url, self.realm = url.rstrip("/"), realm
-        self.env = {"COREBANK_CLIENT_ID": client_id, "COREBANK_CLIENT_SECRET": client_secret}
+        # the ledger API belongs to the ops client (least privilege): both ids are that client
+        self.env = {"COREBANK_CLIENT_ID": client_id, "COREBANK_CLIENT_SECRET": client_secret,
+                    "COREBANK_OPS_CLIENT_ID": client_id,
+                    "COREBANK_OPS_CLIENT_SECRET": client_secret}
 
     get_token = CorebankProcess.get_token
     headers = CorebankProcess.headers
@@ -45,6 +48,8 @@ class RemoteBank:
     check_ledger = CorebankProcess.check_ledger
     client_id = CorebankProcess.client_id
     client_secret = CorebankProcess.client_secret
+    ops_client_id = CorebankProcess.ops_client_id
+    ops_client_secret = CorebankProcess.ops_client_secret
     token_url = CorebankProcess.token_url
     _tokens: dict = {}
     _http = None
@@ -182,8 +187,11 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--url", help="reuse a running sandbox instead of starting one")
-    parser.add_argument("--client-id", default="assistant")
-    parser.add_argument("--client-secret", default="dev-client-secret")
+    parser.add_argument("--client-id", default=os.environ.get("COREBANK_OPS_CLIENT_ID", "bank-ops"),
+                        help="the ops client (the only one allowed the ledger scope)")
+    parser.add_argument("--client-secret",
+                        default=os.environ.get("COREBANK_OPS_CLIENT_SECRET",
+                                               "dev-ops-client-secret"))
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--transfers", type=int, default=2000, help="per concurrency level")
     parser.add_argument("--accounts", type=int, default=400,

@@ -33,6 +33,10 @@ def seed() -> bool:
 def serve() -> None:
     import uvicorn
 
+    from corebank.core.settings import refuse_dev_defaults
+
+    refuse_dev_defaults()
+
     from corebank.core.keys import ensure_keys
 
     settings = get_settings()

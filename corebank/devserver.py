@@ -37,13 +37,19 @@ def free_port() -> int:
 
 
 def postgres_available() -> bool:
-    try:
-        import psycopg2
+    """True when the PostgreSQL server at TEST_POSTGRES_URL accepts us; False only when nothing
+    listens there (not reachable). Any other problem (wrong credentials, missing role or
+    database, a broken server) raises: that is a broken set-up, not a missing service."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
 
-        psycopg2.connect(PG_ADMIN_URL, connect_timeout=2).close()
-        return True
-    except Exception:
+    url = make_url(PG_ADMIN_URL)
+    try:
+        socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=2).close()
+    except OSError:
         return False
+    psycopg2.connect(PG_ADMIN_URL, connect_timeout=5).close()
+    return True
 
 
 @contextlib.contextmanager
@@ -97,6 +103,14 @@ class CorebankProcess:
         return self.env["COREBANK_CLIENT_SECRET"]
 
     @property
+    def ops_client_id(self) -> str:
+        return self.env["COREBANK_OPS_CLIENT_ID"]
+
+    @property
+    def ops_client_secret(self) -> str:
+        return self.env["COREBANK_OPS_CLIENT_SECRET"]
+
+    @property
     def soap_user(self) -> str:
         return self.env["COREBANK_SOAP_USER"]
 
@@ -135,6 +149,8 @@ class CorebankProcess:
             "COREBANK_REALM": "bank",
             "COREBANK_CLIENT_ID": "test-assistant",
             "COREBANK_CLIENT_SECRET": secrets.token_urlsafe(24),
+            "COREBANK_OPS_CLIENT_ID": "test-bank-ops",
+            "COREBANK_OPS_CLIENT_SECRET": secrets.token_urlsafe(24),
             "COREBANK_SOAP_USER": "test-soap",
             "COREBANK_SOAP_PASSWORD": secrets.token_urlsafe(24),
             "SANDBOX_ADMIN_TOKEN": secrets.token_urlsafe(24),
@@ -143,6 +159,10 @@ class CorebankProcess:
             "COREBANK_LOG_LEVEL": "info",
             "COREBANK_HANG_SECONDS": "30",
             "PYTHONUNBUFFERED": "1",
+            # tests log the demo customers in hundreds of times; the limit tests set their own
+            "DEV_MODE": "1",  # a throwaway sandbox (some secrets may keep their dev defaults)
+            "OTP_SENDS_PER_PHONE": "100000",
+            "OTP_SENDS_PER_IDENTITY": "100000",
         })
         env.update({k: str(v) for k, v in (extra_env or {}).items()})
         log_path = workdir / "corebank.log"
@@ -199,12 +219,17 @@ class CorebankProcess:
 
     # --- helpers ---
     def get_token(self, scope: str | None = None) -> str:
-        """Access token (cached until 30 s before expiry); scope=None -> every scope."""
+        """Access token (cached until 30 s before expiry); scope=None -> the assistant client's
+        whole allow-list. `ledger` is never the assistant's: it comes from the ops client."""
         cached = self._tokens.get(scope)
         if cached and cached[1] > time.monotonic():
             return cached[0]
-        form = {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret}
+        if scope == "ledger":
+            client_id, client_secret = self.ops_client_id, self.ops_client_secret
+        else:
+            client_id, client_secret = self.client_id, self.client_secret
+        form = {"grant_type": "client_credentials", "client_id": client_id,
+                "client_secret": client_secret}
         if scope:
             form["scope"] = scope
         resp = self.http.post(self.token_url, data=form, timeout=10)

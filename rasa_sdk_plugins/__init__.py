@@ -23,6 +23,7 @@ import os
 
 import pluggy
 from sanic import Sanic, response
+from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 
 from assistant.log_filter import install as install_log_redaction
@@ -69,9 +70,35 @@ def extra_blueprints() -> list:
     return blueprints
 
 
+# Secrets of the action server with a development default (docs/architecture.md).
+DEV_SECRET_DEFAULTS = {
+    "ACTION_SERVER_TOKEN": DEFAULT_TOKEN,
+    "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
+    "RASA_AUTH_TOKEN": "dev-rasa-token",
+    "COREBANK_CLIENT_SECRET": "dev-client-secret",
+    "COREBANK_SOAP_PASSWORD": "dev-soap-password",
+    "SLOT_SEALING_KEY": "dev-slot-sealing-key",
+}
+
+
+def refuse_dev_defaults() -> None:
+    """Stop when a secret is unset or its development default, unless DEV_MODE=1."""
+    if os.environ.get("DEV_MODE", "").lower() in ("1", "true", "yes", "on"):
+        return
+    weak = [name for name, default in DEV_SECRET_DEFAULTS.items()
+            if os.environ.get(name, "") in ("", default)]
+    if weak:
+        raise SystemExit(
+            "action server: refusing to start with development secrets: " + ", ".join(weak)
+            + " unset or at their dev default. Set them (`make` writes random ones to .env: "
+            "`set -a; . ./.env; set +a`), or set DEV_MODE=1 for a local development run."
+        )
+
+
 @hookimpl
 def attach_sanic_app_extensions(app: Sanic) -> None:
     install_log_redaction()
+    refuse_dev_defaults()
     token = expected_token()
     if token == DEFAULT_TOKEN:
         logger.warning("ACTION_SERVER_TOKEN is not set: using the development default.")
@@ -85,6 +112,15 @@ def attach_sanic_app_extensions(app: Sanic) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="action-server"'},
             )
         return None
+
+    # rasa-sdk's catch-all handler answers every exception with 500, an unknown path too:
+    # routing errors get their own status (404 / 405), without echoing the request body.
+    @app.exception(NotFound, MethodNotSupported)
+    async def routing_error(request: Request, exception):
+        status = 405 if isinstance(exception, MethodNotSupported) else 404
+        code = "method_not_allowed" if status == 405 else "not_found"
+        return response.json({"error": {"code": code, "message": "No such route."}},
+                             status=status)
 
     for blueprint in extra_blueprints():
         app.blueprint(blueprint)

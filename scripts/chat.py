@@ -6,6 +6,10 @@ press one. `/sms <phone>` shows the sandbox's latest text messages to that phone
 login codes land: the sandbox stands in for the customer's phone). Ctrl-D or /quit ends the chat.
 
     python -m scripts.chat [--url http://127.0.0.1:5005] [--sender alice]
+
+The REST channel only lets in callers holding a client credential (docs/security.md): the chat
+is the `local` client and signs a short-lived token naming its sender with
+REST_LOCAL_CLIENT_SECRET (from .env, which `make` exports).
 """
 
 from __future__ import annotations
@@ -17,22 +21,36 @@ import uuid
 
 import httpx
 
+from assistant.channels.auth import mint_token
+
+LOCAL_CLIENT = "local"
+DEV_LOCAL_SECRET = "dev-rest-local-client-secret"  # scripts/services.py DEV_DEFAULTS
+
+
+def local_secret(env: dict[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return env.get("REST_LOCAL_CLIENT_SECRET") or DEV_LOCAL_SECRET
+
+
+def rest_auth(sender: str, secret: str | None = None, client: str = LOCAL_CLIENT) -> dict:
+    """Headers of a REST call as `sender`: a token signed with the client's secret."""
+    token = mint_token(client, secret or local_secret(), sender, ttl_seconds=600)
+    return {"Authorization": f"Bearer {token}"}
+
 
 class RestChat:
     """Minimal client of POST /webhooks/rest/webhook (also used by tests and the benchmark)."""
 
-    def __init__(self, rasa_url: str, timeout: float = 30.0, input_channel: str | None = None):
+    def __init__(self, rasa_url: str, timeout: float = 30.0, secret: str | None = None):
         self.webhook = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
-        self.input_channel = input_channel
+        self.secret = secret or local_secret()
         self.client = httpx.Client(timeout=timeout)
 
     def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
-        body: dict = {"sender": sender, "message": text}
+        body: dict = {"message": text}
         if metadata is not None:
             body["metadata"] = metadata
-        if self.input_channel:
-            body["input_channel"] = self.input_channel
-        answer = self.client.post(self.webhook, json=body)
+        answer = self.client.post(self.webhook, json=body, headers=rest_auth(sender, self.secret))
         answer.raise_for_status()
         return answer.json()
 

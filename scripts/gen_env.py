@@ -2,7 +2,8 @@
 
 `make` runs this before anything else and exports `.env` to every command, so a local run never
 uses the development defaults of docs/architecture.md. Existing values are kept (the corebank
-database was seeded with them). Only secrets go here: URLs, ports and database files keep their
+database was seeded with them). Only secrets, and the channel settings credentials.yml names
+(Rasa refuses to start when one is unset), go here: URLs, ports and database files keep their
 documented defaults, so a test that starts its own services on free ports and temporary
 databases is never pointed at the developer's database by a stray .env value.
 """
@@ -17,12 +18,33 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SECRETS = [
     "COREBANK_CLIENT_SECRET",
+    "COREBANK_OPS_CLIENT_SECRET",
     "COREBANK_SOAP_PASSWORD",
     "SANDBOX_ADMIN_TOKEN",
     "BANK_WEBHOOK_SECRET",
     "ACTION_SERVER_TOKEN",
     "RASA_AUTH_TOKEN",
+    "SLOT_SEALING_KEY",
+    # channels (credentials.yml): caller credentials and the messengers' webhook secrets
+    "REST_LOCAL_CLIENT_SECRET",
+    "SOCKETIO_JWT_KEY",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+    "FACEBOOK_APP_SECRET",
+    "FACEBOOK_VERIFY_TOKEN",
 ]
+# Not secrets, but credentials.yml names them (Rasa refuses to start when a ${VAR} is unset).
+# Bot tokens are issued by each platform: empty here, so a messenger is off until it is set.
+SETTINGS = {
+    "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1:5005,http://localhost:5005",
+    "TELEGRAM_BOT_TOKEN": "",
+    "TELEGRAM_BOT_NAME": "",
+    "VIBER_AUTH_TOKEN": "",
+    "WHATSAPP_ACCESS_TOKEN": "",
+    "WHATSAPP_PHONE_NUMBER_ID": "",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "",
+}
 
 
 def existing_keys(path: Path) -> set[str]:
@@ -38,6 +60,7 @@ def existing_keys(path: Path) -> set[str]:
 def main(path: Path = REPO_ROOT / ".env") -> int:
     have = existing_keys(path)
     lines = [f"{key}={secrets.token_urlsafe(24)}" for key in SECRETS if key not in have]
+    lines += [f"{key}={value}" for key, value in SETTINGS.items() if key not in have]
     if not lines:
         return 0
     header = [] if path.exists() else [

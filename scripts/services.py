@@ -171,16 +171,17 @@ def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> 
 def rasa_service(
     port: int, log_path: Path, env: Mapping[str, str], model: Path | None = None
 ) -> Service:
-    """`rasa run` with the API enabled (token-protected), REST + socket.io channels."""
+    """`rasa run` with the API enabled (token-protected), REST + socket.io channels. Started
+    through `assistant.rasa_main`, which reads the token from the environment: no secret on
+    the command line (the process list)."""
     model = model or newest_model()
     if model is None:
         raise FileNotFoundError("No trained model in models/: run `rasa train` first.")
     return Service(
         name="rasa",
         command=[
-            str(VENV_BIN / "rasa"), "run",
-            # "=" form: a random token may start with "-", which argparse takes for an option.
-            "--enable-api", f"--auth-token={env['RASA_AUTH_TOKEN']}",
+            sys.executable, "-m", "assistant.rasa_main", "run",
+            "--enable-api",  # the token: RASA_AUTH_TOKEN in env (assistant/rasa_main.py)
             "--interface", LOOPBACK, "--port", str(port),
             "--model", str(model),
             "--endpoints", str(REPO_ROOT / "endpoints.yml"),
@@ -190,9 +191,21 @@ def rasa_service(
         # The REST channel's own health route answers once the model is loaded.
         health_url=f"http://{LOOPBACK}:{port}/webhooks/rest/",
         log_path=log_path,
-        env=env,
+        env=rasa_thread_env(env),
         startup_timeout=180.0,
     )
+
+
+# One parse is a chain of small TensorFlow graphs (sentence encoder, DIET): with TF's default
+# thread pools (one thread per core, twice) the threads fight each other and the other processes
+# on a 2-core machine; one intra-op + one inter-op thread parses faster (14.4 ms vs
+# ~20 ms per message, bench/nlu_dev_score.py). Concurrency comes from replicas, not TF threads.
+# The environment wins, so an operator can give a big machine more threads.
+RASA_THREAD_DEFAULTS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+
+
+def rasa_thread_env(env: Mapping[str, str]) -> dict[str, str]:
+    return {**RASA_THREAD_DEFAULTS, **env}
 
 
 def stop_all(services: Iterable[Service]) -> None:
@@ -215,7 +228,10 @@ def stack_env(
     """
     env = {key: base[key] for key in base}
     for key, default in DEV_DEFAULTS.items():
-        env.setdefault(key, default)
+        if key not in env:
+            env[key] = default
+            # a development default in use: say so, or the services refuse to start
+            env["DEV_MODE"] = "1"
     env.update(
         COREBANK_URL=corebank_url,
         ACTION_SERVER_URL=f"http://{LOOPBACK}:{action_port}",
@@ -244,9 +260,16 @@ def isolated_env(
     env.update(
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
         RASA_AUTH_TOKEN=secrets.token_urlsafe(24),
+        SLOT_SEALING_KEY=secrets.token_urlsafe(32),
+        REST_LOCAL_CLIENT_SECRET=secrets.token_urlsafe(24),
+        SOCKETIO_JWT_KEY=secrets.token_urlsafe(24),
         ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'assistant.db'}",
         PYTHONUNBUFFERED="1",
     )
+    # Throwaway stacks log the demo customers in many times (tests, bench); the OTP send
+    # limits are tested on their own sandboxes (tests/corebank/core/test_otp_limits.py).
+    env.setdefault("OTP_SENDS_PER_PHONE", "100000")
+    env.setdefault("OTP_SENDS_PER_IDENTITY", "100000")
     env.pop("DATABASE_URL", None)
     return env
 
@@ -256,10 +279,28 @@ DEV_DEFAULTS = {
     "COREBANK_REALM": "bank",
     "COREBANK_CLIENT_ID": "assistant",
     "COREBANK_CLIENT_SECRET": "dev-client-secret",
+    "COREBANK_OPS_CLIENT_ID": "bank-ops",
+    "COREBANK_OPS_CLIENT_SECRET": "dev-ops-client-secret",
     "COREBANK_SOAP_USER": "assistant",
     "COREBANK_SOAP_PASSWORD": "dev-soap-password",
     "SANDBOX_ADMIN_TOKEN": "dev-sandbox-admin",
     "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
     "ACTION_SERVER_TOKEN": "dev-action-token",
     "RASA_AUTH_TOKEN": "dev-rasa-token",
+    "SLOT_SEALING_KEY": "dev-slot-sealing-key",
+    # credentials.yml (scripts/gen_env.py writes random secrets into .env)
+    "REST_LOCAL_CLIENT_SECRET": "dev-rest-local-client-secret",
+    "SOCKETIO_JWT_KEY": "dev-socketio-jwt-key-0123456789",
+    "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1:5005,http://localhost:5005",
+    "TELEGRAM_BOT_TOKEN": "",
+    "TELEGRAM_BOT_NAME": "",
+    "TELEGRAM_WEBHOOK_SECRET": "dev-telegram-webhook-secret",
+    "VIBER_AUTH_TOKEN": "",
+    "WHATSAPP_ACCESS_TOKEN": "",
+    "WHATSAPP_PHONE_NUMBER_ID": "",
+    "WHATSAPP_APP_SECRET": "dev-whatsapp-app-secret-000000",
+    "WHATSAPP_VERIFY_TOKEN": "dev-whatsapp-verify-token",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "",
+    "FACEBOOK_APP_SECRET": "dev-facebook-app-secret-000000",
+    "FACEBOOK_VERIFY_TOKEN": "dev-facebook-verify-token",
 }

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import Column, DateTime, Integer, String
 
-from actions.basics.fallback import FALLBACK_ACTION, previous_turn_actions
+from actions.basics.fallback import MISUNDERSTANDING_ACTIONS, previous_turn_actions
 from actions.common import db
 from actions.common.conversation import identity
 
@@ -62,7 +62,8 @@ class ActionHumanHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        after_fallback = FALLBACK_ACTION in previous_turn_actions(tracker.events)
+        previous = previous_turn_actions(tracker.events)
+        after_fallback = any(name in previous for name in MISUNDERSTANDING_ACTIONS)
         reason = "repeated_misunderstanding" if after_fallback else "customer_request"
         try:
             reference = await create_handoff_request_async(identity(tracker), reason)

@@ -17,6 +17,8 @@ from bankclient import refs
 
 # A card-like number the channel layer did not tokenize: it failed the Luhn check.
 RAW_CARD_RE = re.compile(r"(?<![\w])\d(?:[ -]?\d){12,18}(?![\w])")
+# A number written with a minus sign is meant as an amount (and gets "must be more than zero").
+_NEGATIVE_RE = re.compile(r"(?<![\w.,])[-\u2212]\s?\d+(?:[.,]\d+)?")
 _NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[ ,.'’]\d+)*(?:\s*k\b)?", re.IGNORECASE)
 _NUMBER_WORDS = (
     r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
@@ -59,7 +61,9 @@ def card_token_in(message: dict[str, Any]) -> str | None:
 
 
 def has_raw_card_number(message: dict[str, Any]) -> bool:
-    return bool(RAW_CARD_RE.search(without_refs(typed_text(message))))
+    text = typed_text(message)
+    # the channel's stand-in for a Luhn-invalid card number, or (older channels) the digits
+    return refs.CARD_TOKEN_INVALID in text or bool(RAW_CARD_RE.search(without_refs(text)))
 
 
 def currency_in(message: dict[str, Any]) -> str | None:
@@ -87,6 +91,9 @@ def amount_in(message: dict[str, Any], answer_expected: bool) -> str | None:
     text = typed_text(message)
     anchored = bool(refs.CARD_REF_RE.search(text) or currency_in(message))
     text = RAW_CARD_RE.sub(" ", without_refs(text))
+    negative = _NEGATIVE_RE.search(text)
+    if negative:
+        return negative.group(0).replace("\u2212", "-")
     if not text.strip() or not (answer_expected or anchored):
         return None
     if answer_expected and parse_amount(text) is not None:

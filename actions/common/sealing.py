@@ -1,6 +1,8 @@
 """Form values kept sealed in slots (e.g. a date of birth until the bank has it): encrypted with a
-key derived (HKDF-SHA256) from the action-server secret, so the tracker store holds only
-ciphertext. `unseal` gives None for a value sealed under another secret: the form asks again."""
+key derived (HKDF-SHA256) from `SLOT_SEALING_KEY`, a secret only the action server holds (not
+the action-server token, which Rasa holds too), so the tracker store holds only ciphertext
+that Rasa cannot open. `unseal` gives None for a value sealed under another key: the form asks
+again."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ _KEY_INFO = b"card-form-seal"  # part of the key derivation: changing it unseals
 
 
 def _fernet() -> Fernet:
-    secret = (os.environ.get("ACTION_SERVER_TOKEN") or "dev-action-token").encode()
+    secret = (os.environ.get("SLOT_SEALING_KEY") or "dev-slot-sealing-key").encode()
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
 

@@ -64,7 +64,7 @@ ENTITY_FIELDS = {
     "reason": "reason",
 }
 _EVENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-_IDENTITY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[\w@.:+\-]{1,128}$")
+_IDENTITY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}:[\w@.:+\-=/]{1,131}$")
 
 
 def webhook_secret() -> str:
@@ -222,7 +222,9 @@ def entities_for(data: dict[str, Any]) -> dict[str, str]:
 async def trigger_intent(sender_id: str, intent: str, entities: dict[str, str]) -> None:
     """Rasa's external-event API: the intent runs as if the customer had written, and the bot's
     answer goes to the channel the customer used last. Raises on any failure."""
-    url = f"{rasa_url()}/conversations/{quote(sender_id, safe='')}/trigger_intent"
+    # Rasa (Sanic) does not unquote the `<conversation_id:path>` segment: the characters a
+    # sender id may hold (assistant/channels/guard.py SENDER_ID; Viber ids have "+/=") go as is.
+    url = f"{rasa_url()}/conversations/{quote(sender_id, safe='@.:+-=/_')}/trigger_intent"
     async with httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS, trust_env=False) as client:
         resp = await client.post(
             url,

@@ -1,4 +1,8 @@
-"""`action_cancel_transfer`: "no"/"cancel" during the transfer form; nothing is sent."""
+"""`action_cancel_transfer`: "no"/"cancel" during the transfer form.
+
+"No money was sent" is said only when it is true: if this conversation already asked the bank
+to send the quoted transfer (an answer may have been lost: timeout, bank down), the bank is
+asked first whether it committed a transfer under this conversation's idempotency key."""
 
 from __future__ import annotations
 
@@ -7,7 +11,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.bank import bank
+from actions.common.conversation import identity
+from actions.common.money import format_money
+from actions.transfers.execute import execution_key
 from actions.transfers.flow import TRANSFER_SLOTS
+from bankclient import BankError
 
 
 class ActionCancelTransfer(Action):
@@ -17,7 +26,27 @@ class ActionCancelTransfer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_transfer_cancelled")
+        quote_id = tracker.get_slot("transfer_quote_id")
+        sent = None
+        if quote_id:
+            who = identity(tracker)
+            try:
+                sent = await bank().transfers.find_by_key(who, execution_key(who, quote_id))
+            except BankError:
+                dispatcher.utter_message(response="utter_transfer_cancel_unknown")
+                return self._clear()
+        if sent is not None:
+            dispatcher.utter_message(
+                response="utter_transfer_cancel_already_sent",
+                amount=format_money(sent.amount, sent.currency),
+                receipt=sent.receipt_no or "",
+            )
+        else:
+            dispatcher.utter_message(response="utter_transfer_cancelled")
+        return self._clear()
+
+    @staticmethod
+    def _clear() -> list[EventType]:
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

@@ -120,6 +120,7 @@ async def quote_if_ready(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         "currency": str(result.currency or currency),
         "route": result.route,
         "requires_step_up": bool(result.requires_step_up),
+        "step_up_reason": result.step_up_reason,
     }
     return [
         SlotSet("transfer_quote_id", quote["quote_id"]),

@@ -18,6 +18,12 @@ from actions.transfers.flow import CHALLENGE_SLOT, stop
 from bankclient import BankError, OtpLocked, user_message
 
 STEP_UP_PURPOSE = "transfer"
+# Why the bank asks for a code (the quote's `step_up_reason`) -> what the customer is told.
+STEP_UP_RESPONSES = {
+    "amount": "utter_transfer_step_up_needed",
+    "daily_total": "utter_transfer_step_up_daily_total",
+    "new_recipient": "utter_transfer_step_up_new_recipient",
+}
 
 
 def step_up_threshold() -> Decimal:
@@ -44,7 +50,8 @@ async def start_step_up(
     except BankError as err:
         return stop(dispatcher, err, "step-up")
     dispatcher.utter_message(
-        response="utter_transfer_step_up_needed",
+        response=STEP_UP_RESPONSES.get(quote.get("step_up_reason") or "amount",
+                                       "utter_transfer_step_up_needed"),
         threshold=format_money(step_up_threshold(), quote.get("currency") or DEFAULT_CURRENCY),
         phone_masked=challenge.masked_phone or "your phone",
     )

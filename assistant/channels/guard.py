@@ -52,7 +52,7 @@ _CONTROL = re.compile(
     # message display differently from what it says.
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
-SENDER_ID = re.compile(r"^[\w@.:+\-]{1,128}$")
+SENDER_ID = re.compile(r"^[\w@.:+\-=/]{1,128}$")
 _CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
@@ -111,7 +111,9 @@ def check_message(message: UserMessage) -> CheckedMessage:
     if isinstance(sender, int) and not isinstance(sender, bool):
         sender = str(sender)
     if not isinstance(sender, str) or not SENDER_ID.match(sender):
-        raise BadMessage("'sender' must be a string of 1-128 letters, digits or @.:+-_ characters.")
+        raise BadMessage(
+            "'sender' must be a string of 1-128 letters, digits or @.:+-_=/ characters."
+        )
     text = message.text
     if not isinstance(text, str):
         raise BadMessage("'message' must be a string (only text messages are accepted).")
@@ -127,6 +129,22 @@ def check_message(message: UserMessage) -> CheckedMessage:
     ):
         raise BadMessage("'input_channel' must be a lower-case channel name.")
     return CheckedMessage(sender, text, metadata, input_channel)
+
+
+_SENDER_PREFIXES: set[str] = set()
+
+
+def sender_key(channel: InputChannel, sender_id: str) -> str:
+    """The conversation's key in Rasa (its tracker): the platform's id behind the channel's
+    `sender_prefix`, so that no channel can name another channel's conversation (trackers are
+    keyed by sender id alone). A channel without a prefix (REST, socket.io) may not use a
+    sender id that starts with another channel's prefix."""
+    prefix = getattr(channel, "sender_prefix", "")
+    if prefix:
+        return prefix + sender_id
+    if any(sender_id.startswith(other) for other in _SENDER_PREFIXES):
+        raise BadMessage("'sender' uses a prefix reserved for a messenger's conversations.")
+    return sender_id
 
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -161,6 +179,7 @@ class MessageGuard:
         if isinstance(message, GuardedMessage):
             return message
         checked = check_message(message)
+        checked.sender_id = sender_key(self._channel, checked.sender_id)
         limit = max_message_chars()
         if len(checked.text) > limit:
             await message.output_channel.send_text_message(
@@ -179,10 +198,9 @@ class MessageGuard:
         )
 
     def _input_channel(self, checked: CheckedMessage) -> str:
-        # The one place that decides which channel a conversation turn is recorded under. The
-        # REST transport still passes on the `input_channel` of the request body (checked for
-        # shape only); tying it to the channel that verified the sender belongs here.
-        return checked.input_channel or self._channel.name()
+        # The one place that decides which channel a conversation turn is recorded under: the
+        # channel that verified the sender, whatever the transport or the caller said.
+        return self._channel.name()
 
     def _tracker_store(self) -> Any:
         blueprint = self._blueprint
@@ -222,8 +240,13 @@ class GuardedInputChannel(InputChannel):
     `on_new_message` it receives is always a `MessageGuard`.
     """
 
+    #: Put before the platform's user id to make the conversation's key (messengers set it).
+    sender_prefix = ""
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.sender_prefix:
+            _SENDER_PREFIXES.add(cls.sender_prefix)
         if not getattr(cls.blueprint, "guards_messages", False):
             cls.blueprint = _guarding(cls.blueprint)  # type: ignore[method-assign]
 

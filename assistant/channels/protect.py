@@ -1,11 +1,15 @@
 """What the guard puts in place of sensitive data before Rasa sees a message.
 
-1. card numbers (Luhn-valid 13–19 digits) become vault card tokens (`refs.CARD_TOKEN_UNAVAILABLE`
-   when the vault cannot be reached);
+1. card numbers (Luhn-valid 13–19 digits, any separators or script of digits) become vault card
+   tokens (`refs.CARD_TOKEN_UNAVAILABLE` when the vault cannot be reached); card-shaped runs
+   that fail the Luhn check become `refs.CARD_TOKEN_INVALID`;
 2. a passport number after the word "passport" becomes a passport reference;
 3. when the conversation waits for a secret (`requested_slot` is otp_code or passport_number)
    the code or number becomes a vault reference ("[redacted]" if the vault is down);
 4. anything else that looks like a PIN, CVV or password phrase is replaced by "[redacted]".
+Before all that, digits of any script (fullwidth ４, Arabic-Indic ٤, ...) become ASCII digits and
+a Unicode space or dash between two digits becomes " " or "-", so "４１１１ １１１１ ..." or
+"4111\u00a01111–1111—1111" is a card number like any other.
 The reference formats are those of `bankclient.refs`; the vault is reached through the bank
 client, the only package the Rasa process shares with the action server.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,11 +29,12 @@ from assistant.redaction import (
     REDACTED,
     Span,
     find_card_numbers,
+    find_invalid_card_numbers,
     redact_text,
     replace_spans,
 )
 from bankclient import get_bank
-from bankclient.refs import CARD_TOKEN_UNAVAILABLE
+from bankclient.refs import CARD_TOKEN_INVALID, CARD_TOKEN_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +83,27 @@ async def awaited_secret_slot(tracker_store: Any, sender_id: str) -> str | None:
     return slot if slot in AWAITED_SECRETS else None
 
 
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[^\S\n]|(?<=\d)[\u2010-\u2015\u2212](?=\d)")
+
+
+def ascii_digits(text: str) -> str:
+    """Unicode decimal digits as ASCII; a Unicode space or dash after a digit as " " / "-"."""
+    if text.isascii():
+        return text
+    text = "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in text
+    )
+    return _BETWEEN_DIGITS.sub(lambda m: " " if m.group().isspace() else "-", text)
+
+
 async def protect_text(text: str, sender_id: str, tracker_store: Any) -> str:
     """The message as Rasa may see and store it (steps 1-4 of the module docstring)."""
+    text = ascii_digits(text)
     if not any(ch.isdigit() for ch in text):
         return redact_text(text, birth_dates=False)  # card numbers and secrets have digits
 
     text = await _replace_async(text, find_card_numbers(text), lambda s: tokenize_card(s.value))
+    text = replace_spans(text, find_invalid_card_numbers(text), lambda _s: CARD_TOKEN_INVALID)
 
     passports = [
         Span(m.start("value"), m.end("value"), m.group("value"))

@@ -32,6 +32,7 @@ DEFAULT_STATUS: dict[str, int] = {
     "otp_invalid": 401,
     "otp_expired": 410,
     "otp_locked": 429,
+    "otp_rate_limited": 429,
     "otp_required": 403,
     "idempotency_conflict": 409,
     "idempotency_key_required": 400,

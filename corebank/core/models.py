@@ -85,12 +85,18 @@ class OtpChallenge(Base):
     step_up_token_hash = Column(String(64), unique=True)
     step_up_used_at = Column(DateTime)
 
+    # the send limits count a chat's recent challenges (core/otp.py)
+    __table_args__ = (Index("ix_otp_challenges_identity_created", "identity", "created_at"),)
+
 
 class OtpLockout(Base):
-    """Consecutive wrong codes per phone (across challenges) and the lock they cause."""
+    """Consecutive wrong codes per (messenger identity, phone), across challenges, and the
+    lock they cause. Keyed by both, so a stranger's wrong codes lock only the stranger's chat
+    out of that phone, never the owner's."""
 
     __tablename__ = "otp_lockouts"
 
+    identity = Column(String(200), primary_key=True)
     phone = Column(String(20), primary_key=True)
     failures = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime)

@@ -1,8 +1,13 @@
 """One-time codes: login (links a messenger identity to a customer) and step-up.
 
-Codes are 6 digits, sent through the SMS outbox, stored only as an HMAC. Wrong codes are
-counted per phone across challenges (a new challenge does not reset them); after
-OTP_MAX_ATTEMPTS the phone is locked for OTP_LOCKOUT_MINUTES and new challenges are refused.
+Codes are 6 digits, sent through the SMS outbox, stored only as an HMAC. Abuse limits
+(docs/security.md "One-time codes"):
+- sends: at most OTP_SENDS_PER_PHONE codes to one phone and OTP_SENDS_PER_IDENTITY codes
+  from one messenger identity (to any phones) per OTP_SEND_WINDOW_MINUTES, so an anonymous
+  chat cannot make the bank text a customer without limit (429 `otp_rate_limited`);
+- wrong codes: counted per (messenger identity, phone) across challenges (a new challenge does
+  not reset them); after OTP_MAX_ATTEMPTS that identity is locked out of that phone for
+  OTP_LOCKOUT_MINUTES. A stranger's wrong codes never lock the owner's own chat out.
 `verify()` returns its failure instead of raising it, so the caller can commit the failure
 counter first (see core/api/auth_zone.py).
 """
@@ -39,15 +44,32 @@ def _code_hash(challenge_id: str, code: str) -> str:
     return keys.keyed_hash("otp", challenge_id, code)
 
 
-def _lock_row(session: Session, phone: str) -> OtpLockout:
+def _lock_row(session: Session, identity: str, phone: str) -> OtpLockout:
     session.execute(
-        dialect_insert(session, OtpLockout.__table__).values(phone=phone, failures=0)
-        .on_conflict_do_nothing(index_elements=["phone"])
+        dialect_insert(session, OtpLockout.__table__)
+        .values(identity=identity, phone=phone, failures=0)
+        .on_conflict_do_nothing(index_elements=["identity", "phone"])
     )
     return session.execute(
-        select(OtpLockout).where(OtpLockout.phone == phone).with_for_update()
+        select(OtpLockout)
+        .where(OtpLockout.identity == identity, OtpLockout.phone == phone).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
+
+
+def _check_send_limit(session: Session, column, value: str, limit: int, now) -> None:
+    """Refuse a new code when `limit` challenges were started for `value` in the window."""
+    window = timedelta(seconds=get_settings().otp_send_window_seconds)
+    recent = session.execute(
+        select(OtpChallenge.created_at)
+        .where(column == value, OtpChallenge.created_at > now - window)
+        .order_by(OtpChallenge.created_at.desc()).limit(limit)
+    ).scalars().all()
+    if len(recent) >= limit:
+        retry_after = max(1, math.ceil((recent[-1] + window - now).total_seconds()))
+        raise BankError("otp_rate_limited",
+                        "Too many codes were sent recently. Try again later.",
+                        retry_after=retry_after)
 
 
 def _locked_error(locked_until) -> BankError | None:
@@ -63,11 +85,15 @@ def start_challenge(session: Session, phone: str, identity: str, purpose: str = 
                     customer_id: str | None = None, reference: str | None = None,
                     step_up_purpose: str | None = None) -> OtpChallenge:
     settings = get_settings()
-    lock = session.execute(select(OtpLockout.locked_until).where(OtpLockout.phone == phone))
+    lock = session.execute(select(OtpLockout.locked_until).where(
+        OtpLockout.identity == identity, OtpLockout.phone == phone))
     error = _locked_error(lock.scalar_one_or_none())
     if error:
         raise error
     now = utcnow()
+    _check_send_limit(session, OtpChallenge.phone, phone, settings.otp_sends_per_phone, now)
+    _check_send_limit(session, OtpChallenge.identity, identity,
+                      settings.otp_sends_per_identity, now)
     # One open challenge per phone and purpose: older codes stop working.
     session.execute(
         update(OtpChallenge)
@@ -115,7 +141,7 @@ def verify(session: Session, challenge_id: str, code: object = None,
     ).scalar_one_or_none() if isinstance(challenge_id, str) else None
     if challenge is None:
         return BankError("not_found", "No such challenge.")
-    lock = _lock_row(session, challenge.phone)
+    lock = _lock_row(session, challenge.identity, challenge.phone)
     if (error := _locked_error(lock.locked_until)) is not None:
         return error
     now = utcnow()
@@ -136,7 +162,7 @@ def verify(session: Session, challenge_id: str, code: object = None,
             lock.failures = 0
             lock.locked_until = now + timedelta(seconds=settings.otp_lockout_seconds)
             challenge.consumed_at = now
-            log.info("OTP lockout for %s", mask_phone(challenge.phone))
+            log.info("OTP lockout for %s from one chat", mask_phone(challenge.phone))
             return _locked_error(lock.locked_until)
         return BankError("otp_invalid", "The code is not right.",
                          attempts_left=settings.otp_max_attempts - lock.failures)

@@ -29,6 +29,20 @@ def _seconds(seconds_var: str, minutes_var: str, default_minutes: float) -> floa
     return float(_env(minutes_var, str(default_minutes))) * 60
 
 
+ASSISTANT_SCOPES = ("customers", "accounts", "payments", "cards", "vault")
+OPS_SCOPES = ("ledger",)
+PRIVILEGED_SCOPES = frozenset({"ledger"})  # never granted to the assistant's client
+
+
+def _assistant_scopes(value: str) -> tuple:
+    scopes = tuple(value.split())
+    privileged = PRIVILEGED_SCOPES.intersection(scopes)
+    if privileged:
+        raise SystemExit(f"COREBANK_CLIENT_SCOPES must not include {' '.join(sorted(privileged))}:"
+                         " the assistant's client never holds ledger rights (use the ops client).")
+    return scopes
+
+
 @dataclass(frozen=True)
 class Settings:
     # --- the process, its database and its credentials
@@ -52,7 +66,12 @@ class Settings:
     otp_max_attempts: int
     otp_lockout_seconds: float
     otp_ttl_seconds: float
+    otp_send_window_seconds: float
+    otp_sends_per_phone: int
+    otp_sends_per_identity: int
     step_up_threshold: Decimal
+    step_up_daily_threshold: Decimal
+    step_up_new_recipient: bool
     # --- products and their limits
     per_transfer_limit: Decimal
     daily_transfer_limit: Decimal
@@ -79,6 +98,20 @@ class Settings:
     scopes: tuple = field(
         default=("customers", "accounts", "payments", "cards", "vault", "ledger")
     )
+    # Least privilege (docs/security.md "Least privilege"): each OAuth2 client has an
+    # allow-list of scopes. The assistant's client never holds `ledger`; the internal ledger
+    # API has its own client (operations, tests, bench). Sandbox controls use their own
+    # credential (X-Sandbox-Token), which no client token can stand in for.
+    client_scopes: tuple = field(default=ASSISTANT_SCOPES)
+    ops_client_id: str = "bank-ops"
+    ops_client_secret: str = "dev-ops-client-secret"
+
+    @property
+    def clients(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """client_id -> (secret, allowed scopes)."""
+        clients = {self.ops_client_id: (self.ops_client_secret, OPS_SCOPES)}
+        clients[self.client_id] = (self.client_secret, self.client_scopes)
+        return clients
 
     @property
     def issuer(self) -> str:
@@ -121,7 +154,13 @@ def load_settings() -> Settings:
         otp_max_attempts=int(_env("OTP_MAX_ATTEMPTS", "3")),
         otp_lockout_seconds=_seconds("OTP_LOCKOUT_SECONDS", "OTP_LOCKOUT_MINUTES", 15),
         otp_ttl_seconds=float(_env("OTP_TTL_SECONDS", "300")),
+        otp_send_window_seconds=_seconds("OTP_SEND_WINDOW_SECONDS", "OTP_SEND_WINDOW_MINUTES", 15),
+        otp_sends_per_phone=int(_env("OTP_SENDS_PER_PHONE", "10")),
+        otp_sends_per_identity=int(_env("OTP_SENDS_PER_IDENTITY", "5")),
         step_up_threshold=Decimal(_env("STEP_UP_THRESHOLD", "500.00")),
+        step_up_daily_threshold=Decimal(_env("STEP_UP_DAILY_THRESHOLD", "1000.00")),
+        step_up_new_recipient=_env("STEP_UP_NEW_RECIPIENT", "true").lower()
+        not in ("0", "false", "no", "off"),
         per_transfer_limit=Decimal(_env("TRANSFER_LIMIT_PER_TRANSFER", "30000.00")),
         daily_transfer_limit=Decimal(_env("TRANSFER_LIMIT_DAILY", "100000.00")),
         network_fee_percent=Decimal(_env("NETWORK_FEE_PERCENT", "1.0")),
@@ -140,9 +179,41 @@ def load_settings() -> Settings:
         hang_seconds=float(_env("COREBANK_HANG_SECONDS", "30")),
         db_pool_size=int(_env("COREBANK_DB_POOL_SIZE", "10")),
         db_max_overflow=int(_env("COREBANK_DB_MAX_OVERFLOW", "10")),
+        client_scopes=_assistant_scopes(_env("COREBANK_CLIENT_SCOPES", " ".join(ASSISTANT_SCOPES))),
+        ops_client_id=_env("COREBANK_OPS_CLIENT_ID", "bank-ops"),
+        ops_client_secret=_env("COREBANK_OPS_CLIENT_SECRET", "dev-ops-client-secret"),
     )
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+# Secrets with a development default (docs/architecture.md "Configuration").
+DEV_SECRET_DEFAULTS = {
+    "COREBANK_CLIENT_SECRET": "dev-client-secret",
+    "COREBANK_OPS_CLIENT_SECRET": "dev-ops-client-secret",
+    "COREBANK_SOAP_PASSWORD": "dev-soap-password",
+    "SANDBOX_ADMIN_TOKEN": "dev-sandbox-admin",
+    "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
+}
+
+
+def dev_mode() -> bool:
+    return os.environ.get("DEV_MODE", "").lower() in ("1", "true", "yes", "on")
+
+
+def refuse_dev_defaults() -> None:
+    """Stop the process when a secret is unset or still its development default, unless
+    DEV_MODE=1 says this is a development or test run (`make` writes random secrets to .env)."""
+    if dev_mode():
+        return
+    weak = [name for name, default in DEV_SECRET_DEFAULTS.items()
+            if os.environ.get(name, "") in ("", default)]
+    if weak:
+        raise SystemExit(
+            "corebank: refusing to start with development secrets: " + ", ".join(weak)
+            + " unset or at their dev default. Set them (`make` writes random ones to .env: "
+            "`set -a; . ./.env; set +a`), or set DEV_MODE=1 for a local development run."
+        )

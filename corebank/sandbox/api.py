@@ -17,8 +17,14 @@ from corebank.sandbox.faults import STATE, Faults
 from corebank.seed import reset_and_seed
 
 
-def require_admin(x_sandbox_token: str | None = Header(None)) -> None:
+def require_admin(x_sandbox_token: str | None = Header(None),
+                  authorization: str | None = Header(None)) -> None:
+    """Sandbox controls have their own credential. An OAuth2 client token (the assistant's
+    or any other) carries no admin rights: presented alone it is refused with 403."""
     expected = get_settings().sandbox_admin_token.encode()
+    if not x_sandbox_token and authorization:
+        raise BankError("forbidden", "Client tokens carry no sandbox admin rights; "
+                        "sandbox controls need the X-Sandbox-Token header.")
     if not x_sandbox_token or not hmac.compare_digest(x_sandbox_token.encode(), expected):
         raise BankError("unauthorized", "A valid X-Sandbox-Token header is required.")
 

@@ -39,6 +39,20 @@ def _to_dict(element) -> dict:
     return out
 
 
+MAX_DEPTH = 32  # Envelope/Body/Operation/params: real messages are under 10 levels deep
+
+
+def _depth(root) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
 def parse_request(raw: bytes) -> SoapRequest:
     """Parse an envelope; DTDs, entity declarations and external references are refused
     (billion laughs, XXE) before any expansion happens."""
@@ -51,6 +65,9 @@ def parse_request(raw: bytes) -> SoapRequest:
         raise BankError("invalid_request", "DTDs and entities are not allowed.", 400) from exc
     except ET.ParseError as exc:
         raise BankError("invalid_request", "The message is not well-formed XML.", 400) from exc
+    if _depth(root) > MAX_DEPTH:  # checked without recursion, before anything walks the tree
+        raise BankError("invalid_request",
+                        f"The SOAP message is nested more than {MAX_DEPTH} levels deep.", 400)
     if root.tag != f"{{{SOAP_ENV}}}Envelope":
         raise BankError("invalid_request", "Expected a SOAP 1.1 Envelope.", 400)
     body = root.find(f"{{{SOAP_ENV}}}Body")

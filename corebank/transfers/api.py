@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Body, Depends, Header
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
 from corebank.core.db import get_session
-from corebank.core.idempotency import Idempotent
+from corebank.core.errors import BankError
+from corebank.core.idempotency import Idempotent, validate_idempotency_key
+from corebank.core.models import IdempotencyKey
 from corebank.transfers import service
 
 router = APIRouter(prefix="/api/v1/me", tags=["transfers"])
@@ -45,3 +49,19 @@ def make_transfer(
     idem.remember(body, 201)
     session.commit()
     return JSONResponse(body, status_code=201)
+
+
+@router.get("/transfers/by-key/{key}")
+def transfer_by_key(
+    key: str,
+    _claims: dict = Depends(require_scope("payments")),
+    me: CurrentCustomer = Depends(current_customer),
+    session: Session = Depends(get_session),
+):
+    """The transfer made with this Idempotency-Key, if the bank committed one (404 otherwise):
+    what a client asks before telling a customer whose answer was lost that nothing was sent."""
+    key = validate_idempotency_key(key)
+    row = session.get(IdempotencyKey, (f"transfers:{me.customer_id}", key))
+    if row is None or row.response_json is None or row.status_code != 201:
+        raise BankError("not_found", "No transfer was made with this key.")
+    return JSONResponse(json.loads(row.response_json))

@@ -2,7 +2,13 @@
 
 Own-bank cards: instant, sender account -> recipient account, no fee.
 Other banks' cards: through the card network: sender -> network clearing (amount) + fee income.
-Above STEP_UP_THRESHOLD the transfer needs a step-up token bound to the quote id.
+A transfer needs a step-up token bound to the quote id (`step_up_reason`) when
+- its amount is above STEP_UP_THRESHOLD (`amount`), or
+- today's running total with it would pass STEP_UP_DAILY_THRESHOLD (`daily_total`), so a
+  hijacked session cannot send just-under-the-threshold amounts again and again, or
+- the customer has never sent money to this card before (`new_recipient`;
+  STEP_UP_NEW_RECIPIENT=false turns this rule off).
+The rules are checked again at execution, under the sender's lock (concurrent quotes).
 Every function runs in the caller's transaction; none commits.
 """
 
@@ -43,6 +49,27 @@ def sent_today(session: Session, customer_id: str, now: datetime) -> Decimal:
         .where(Transfer.customer_id == customer_id, Transfer.created_at >= _day_start(now))
     ).scalar_one()
     return to_decimal(total)
+
+
+def known_recipient(session: Session, customer_id: str, card_token: str) -> bool:
+    return session.execute(
+        select(Transfer.id).where(Transfer.customer_id == customer_id,
+                                  Transfer.to_card_token == card_token,
+                                  Transfer.status == "completed").limit(1)
+    ).first() is not None
+
+
+def step_up_reason(session: Session, customer_id: str, card_token: str, amount: Decimal,
+                   now: datetime) -> str | None:
+    """Why this transfer needs a one-time code, or None."""
+    s = get_settings()
+    if amount > s.step_up_threshold:
+        return "amount"
+    if sent_today(session, customer_id, now) + amount > s.step_up_daily_threshold:
+        return "daily_total"
+    if s.step_up_new_recipient and not known_recipient(session, customer_id, card_token):
+        return "new_recipient"
+    return None
 
 
 def check_limits(session: Session, customer_id: str, amount: Decimal, now: datetime) -> Decimal:
@@ -90,6 +117,7 @@ def quote_body(q: TransferQuote, remaining: Decimal) -> dict:
         "recipient_masked_name": q.recipient_masked_name,
         "recipient_bank": None if q.route == "own" else "other bank",
         "requires_step_up": bool(q.requires_step_up),
+        "step_up_reason": getattr(q, "step_up_reason", None),
         "expires_at": iso(q.expires_at),
         "expires_in": get_settings().quote_ttl_seconds,
         "limits": {"per_transfer": fmt(get_settings().per_transfer_limit),
@@ -147,6 +175,7 @@ def make_quote(session: Session, customer_id: str, payload: dict) -> tuple[Trans
     else:
         route, fee, to_card_id, name = "network", network_fee(amount), None, None
     remaining = check_limits(session, customer_id, amount, now)
+    reason = step_up_reason(session, customer_id, token, amount, now)
     if amount + fee > _available(account):
         raise BankError("insufficient_funds", "Not enough money for this transfer.",
                         available=fmt(_available(account)), total=fmt(amount + fee))
@@ -155,11 +184,12 @@ def make_quote(session: Session, customer_id: str, payload: dict) -> tuple[Trans
         to_card_token=token, to_card_id=to_card_id, route=route, amount=amount, fee=fee,
         currency=currency, recipient_masked=vault.masked(vault_card.last4),
         recipient_masked_name=name,
-        requires_step_up=int(amount > get_settings().step_up_threshold),
+        requires_step_up=int(reason is not None),
         expires_at=now + timedelta(seconds=get_settings().quote_ttl_seconds),
         created_at=now,
     )
     session.add(q)
+    q.step_up_reason = reason  # not a column: reported in the quote body
     return q, remaining
 
 
@@ -181,7 +211,11 @@ def execute(session: Session, customer_id: str, payload: dict) -> Transfer:
         raise BankError("invalid_request", "The quote has expired; make a new one.", 409,
                         reason="quote_expired")
     amount, fee = to_decimal(q.amount), to_decimal(q.fee)
-    if q.requires_step_up:
+    # Re-check the limits under the sender's account lock: concurrent quotes may race (two
+    # quotes of 400 each, made before either was sent, must not both skip the step-up).
+    ledger.lock_accounts(session, [q.from_account_id])
+    check_limits(session, customer_id, amount, now)
+    if q.requires_step_up or step_up_reason(session, customer_id, q.to_card_token, amount, now):
         consume_step_up(session, customer_id, payload.get("step_up_token"), q.id)
     if q.route == "own":  # the recipient may have been blocked since the quote
         recipient_card = session.get(Card, q.to_card_id)
@@ -195,9 +229,6 @@ def execute(session: Session, customer_id: str, payload: dict) -> Transfer:
         if fee > 0:
             postings.append((ledger.system_account(session, "fees", q.currency), fee))
         description = f"Transfer to {q.recipient_masked} (other bank)"
-    # Re-check the limits under the sender's account lock: concurrent quotes may race.
-    ledger.lock_accounts(session, [q.from_account_id])
-    check_limits(session, customer_id, amount, now)
     journal = ledger.post_journal(session, postings, q.currency, description,
                                   idempotency_key=f"transfer:{q.id}", kind="transfer")
     q.used_at = now

@@ -39,14 +39,32 @@ def test_right_token_is_accepted(action_server) -> None:
     auth = {"Authorization": f"Bearer {action_server.token}"}
     listed = httpx.get(f"{action_server.url}/actions", headers=auth)
     assert listed.status_code == 200
-    name = listed.json()[0]["name"]  # any real action of the project
+    assert {"name": "action_logout"} in listed.json()
+    # A real call: logging out (the bank ends the session, whether or not there was one).
     answer = httpx.post(
-        f"{action_server.url}/webhook", json={**ACTION_CALL, "next_action": name}, headers=auth
+        f"{action_server.url}/webhook",
+        json={**ACTION_CALL, "next_action": "action_logout"},
+        headers=auth,
+        timeout=30,
     )
-    assert answer.status_code != 401, answer.text
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [r["response"] for r in body["responses"]] == ["utter_logged_out"]
+    slots = {e["name"]: e["value"] for e in body["events"] if e["event"] == "slot"}
+    assert slots["logged_in"] is False
+    assert slots["pending_intent"] is None
 
 
 def test_health_stays_open(action_server) -> None:
     answer = httpx.get(f"{action_server.url}/health")
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/nope", "/webhook/extra/deep", "/actions/x", "/../etc/passwd",
+                                  "/%00", "/webhooks/unknown"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
+def test_unknown_paths_are_404_not_500(action_server, path, method) -> None:
+    auth = {"Authorization": f"Bearer {action_server.token}"}
+    answer = httpx.request(method, f"{action_server.url}{path}", headers=auth)
+    assert answer.status_code in (404, 405), (method, path, answer.status_code, answer.text)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
-import pytest
-import redis
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.lock_store import EnvLockStore
+from tests.fixtures.services import require_redis
 
 ENDPOINT = EndpointConfig(type="assistant.lock_store.EnvLockStore")
 
@@ -22,11 +22,8 @@ def test_in_memory_without_redis_url(monkeypatch) -> None:
 
 
 async def test_redis_when_configured(monkeypatch) -> None:
-    url = "redis://127.0.0.1:6379/5"
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.exceptions.RedisError as exc:
-        pytest.skip(f"Redis not reachable at 127.0.0.1:6379: {exc}")
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    require_redis(url)
     monkeypatch.setenv("REDIS_URL", url)
     monkeypatch.setenv("REDIS_LOCK_KEY_PREFIX", f"test{uuid.uuid4().hex[:8]}")
     store = LockStore.create(ENDPOINT)

@@ -12,7 +12,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.redaction import contains_sensitive
 from assistant.tracker_store import RedactingSQLTrackerStore, tracker_database_url
-from corebank.devserver import postgres_available, throwaway_postgres
+from corebank.devserver import throwaway_postgres
+from tests.fixtures.services import require_postgres
 
 DOMAIN = Domain.from_yaml(
     """
@@ -95,8 +96,7 @@ def test_url_comes_from_the_environment(monkeypatch) -> None:
 
 @pytest.fixture
 def throwaway_postgres_url():
-    if not postgres_available():
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    require_postgres()
     with throwaway_postgres("tracker_test") as url:
         yield url
 

@@ -83,3 +83,13 @@ async def login(bank: Bank, corebank, phone: str, identity: str | None = None) -
     challenge = await bank.customers.start_login(phone, identity)
     await bank.customers.verify_login(challenge.challenge_id, code=corebank.sms_code(phone))
     return identity
+
+
+async def step_up_if_needed(bank, corebank, who: str, phone: str, quote) -> str | None:
+    """The code the bank asks for (first transfer to a card, running daily total, amount)."""
+    if not quote.requires_step_up:
+        return None
+    step = await bank.customers.start_step_up(who, "transfer", quote.quote_id)
+    verified = await bank.customers.verify_step_up(step.challenge_id,
+                                                   code=corebank.sms_code(phone))
+    return verified.step_up_token

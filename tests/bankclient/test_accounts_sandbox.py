@@ -8,7 +8,7 @@ import pytest
 
 from bankclient import Account, BankDetails, Transaction, errors
 
-from .conftest import ANNA, TARAS, TARAS_CARD, login, new_key, new_phone
+from .conftest import ANNA, TARAS, TARAS_CARD, login, new_key, new_phone, step_up_if_needed
 
 
 async def test_balances_are_typed_money(bank, corebank):
@@ -25,7 +25,9 @@ async def test_history_shows_a_transfer_with_the_balance_after(bank, corebank):
     anna = await login(bank, corebank, ANNA)
     taras = await bank.vault.tokenize_card(TARAS_CARD)
     quote = await bank.transfers.quote(anna, taras.card_token, Decimal("1.25"))
-    await bank.transfers.execute(anna, quote.quote_id, idempotency_key=new_key())
+    code = await step_up_if_needed(bank, corebank, anna, ANNA, quote)
+    await bank.transfers.execute(anna, quote.quote_id, step_up_token=code,
+                                 idempotency_key=new_key())
     history = await bank.accounts.history(who, limit=5)
     assert all(isinstance(t, Transaction) for t in history) and len(history) <= 5
     latest = history[0]

@@ -16,6 +16,15 @@ from .conftest import ANNA, TARAS_CARD, login, new_key
 BUDGET = 3.0  # the customer gets an answer within 3 s (BANK_TIMEOUT_SECONDS is 2.5)
 
 
+@pytest.fixture(scope="module")
+def corebank(corebank_factory):
+    """Its own sandbox: these tests are about faults and retries, so the step-up rules for
+    first-time recipients and the running daily total (tested in test_transfers_sandbox.py
+    and tests/corebank/transfers) are off; the amount rule stays on."""
+    return corebank_factory(extra_env={"STEP_UP_NEW_RECIPIENT": "false",
+                                       "STEP_UP_DAILY_THRESHOLD": "1000000"})
+
+
 async def test_slow_bank_gives_bank_unavailable_within_budget(bank, corebank, faults):
     who = await login(bank, corebank, ANNA)
     faults.set_faults(latency_ms=5000, paths=["/api/v1/me/accounts"])
@@ -109,9 +118,14 @@ async def test_flaky_bank_never_posts_a_transfer_twice(bank, corebank, faults):
         (await bank.transfers.quote(who, taras, Decimal("1.00"))).quote_id for _ in range(8)
     ]
     keys = [f"flaky-{uuid.uuid4()}" for _ in quotes]
-    faults.set_faults(error_rate=0.5, paths=["/api/v1/me/transfers"])
+    # Deterministic flakiness: every other attempt meets a bank that fails every call (a random
+    # 50% rate could let all eight through, or fail all eight, and the test prove nothing).
     outcome: dict[str, str | None] = {}
-    for quote_id, key in zip(quotes, keys, strict=True):
+    for index, (quote_id, key) in enumerate(zip(quotes, keys, strict=True)):
+        if index % 2:
+            faults.set_faults(error_rate=1.0, paths=["/api/v1/me/transfers"])
+        else:
+            faults.clear_faults()
         try:
             outcome[key] = (
                 await bank.transfers.execute(who, quote_id, idempotency_key=key)
@@ -119,6 +133,7 @@ async def test_flaky_bank_never_posts_a_transfer_twice(bank, corebank, faults):
         except errors.BankUnavailable:
             outcome[key] = None
     faults.clear_faults()
+    assert [outcome[key] is None for key in keys] == [False, True] * 4
     # The conversation repeats every money move with its own key (e.g. a doubled message).
     for quote_id, key in zip(quotes, keys, strict=True):
         replay = await bank.transfers.execute(who, quote_id, idempotency_key=key)

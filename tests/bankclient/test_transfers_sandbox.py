@@ -18,6 +18,7 @@ from .conftest import (
     TARAS_CARD,
     login,
     new_key,
+    step_up_if_needed,
 )
 
 
@@ -63,8 +64,11 @@ async def test_transfer_with_step_up_and_idempotency(bank, corebank):
     assert isinstance(small, TransferQuote)
     assert small.route == "own" and small.total == Decimal("1.50")
     key = idempotency_key("transfer", who, small.quote_id)
-    first = await bank.transfers.execute(who, small.quote_id, idempotency_key=key)
-    again = await bank.transfers.execute(who, small.quote_id, idempotency_key=key)
+    code = await step_up_if_needed(bank, corebank, who, ANNA, small)
+    first = await bank.transfers.execute(who, small.quote_id, step_up_token=code,
+                                         idempotency_key=key)
+    again = await bank.transfers.execute(who, small.quote_id, step_up_token=code,
+                                         idempotency_key=key)
     assert isinstance(first, Transfer) and again.transfer_id == first.transfer_id
     assert isinstance(first.balance_after, Decimal)
 
@@ -103,8 +107,11 @@ async def test_the_key_is_sent_so_a_doubled_message_moves_money_once(bank, coreb
     who = await login(bank, corebank, ANNA)
     quote = await bank.transfers.quote(who, await _token(bank, TARAS_CARD), Decimal("1.00"))
     key = idempotency_key("transfer", who, quote.quote_id)
-    first = await bank.transfers.execute(who, quote.quote_id, idempotency_key=key)
-    second = await bank.transfers.execute(who, quote.quote_id, idempotency_key=key)
+    code = await step_up_if_needed(bank, corebank, who, ANNA, quote)
+    first = await bank.transfers.execute(who, quote.quote_id, step_up_token=code,
+                                         idempotency_key=key)
+    second = await bank.transfers.execute(who, quote.quote_id, step_up_token=code,
+                                          idempotency_key=key)
     assert first == second
     assert bank.transport.rest.attempts["POST /api/v1/me/transfers"] == 2
     with pytest.raises(TypeError):

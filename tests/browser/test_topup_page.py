@@ -29,6 +29,7 @@ import websockets
 from actions.topups.create import ActionCreateTopup
 from scripts.services import free_port
 from tests.actions.helpers import make_tracker, responses, run
+from tests.fixtures.services import missing_service
 
 TARAS = "+380671234567"
 CHROMIUM_FLAGS = [
@@ -124,9 +125,9 @@ class Browser:
 async def browser():
     binary = chromium_path()
     if binary is None:
-        pytest.skip(
-            "!!! BROWSER TEST SKIPPED: no chromium on this machine. Install it with "
-            "`apt-get install -y chromium` (Debian) so the hosted top-up page is tested !!!"
+        missing_service(
+            "no chromium on this machine: install it with `apt-get install -y chromium` "
+            "(Debian; `make test` does when run as root) so the hosted top-up page is tested"
         )
     b = Browser(binary)
     try:

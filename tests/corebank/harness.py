@@ -31,7 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 WEBHOOK_SECRET = "test-webhook-secret-" + secrets.token_hex(4)
 ADMIN = "test-admin-" + secrets.token_hex(4)
 CLIENT_SECRET = "test-client-secret"
-SCOPES = "customers accounts payments cards vault ledger"
+OPS_CLIENT_SECRET = "test-ops-secret-" + secrets.token_hex(4)
+SCOPES = "customers accounts payments cards vault"  # the assistant's client: never `ledger`
 
 # Demo data seeded by the sandbox (corebank/seed.py)
 ANNA_PHONE, ANNA_CARD = "+380501112233", "5168740000000016"  # verified, 25,000 UAH, tariff
@@ -117,12 +118,17 @@ def run_sandbox(tmp_path: Path, webhook_url: str, **extra_env: str):
         or f"sqlite:///{tmp_path / 'corebank.db'}",
         "COREBANK_KEY_DIR": str(tmp_path / "keys"),
         "COREBANK_CLIENT_SECRET": CLIENT_SECRET,
+        "COREBANK_OPS_CLIENT_ID": "bank-ops",
+        "COREBANK_OPS_CLIENT_SECRET": OPS_CLIENT_SECRET,
         "SANDBOX_ADMIN_TOKEN": ADMIN,
         "BANK_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "ASSISTANT_WEBHOOK_URL": webhook_url,
         "WEBHOOK_RETRY_BASE_SECONDS": "0.2",
         "FEATURES_SWEEP_SECONDS": "0.5",
         "COREBANK_LOG_LEVEL": "warning",
+        "DEV_MODE": "1",  # a throwaway sandbox
+        "OTP_SENDS_PER_PHONE": "100000",  # the demo customers log in many times per module
+        "OTP_SENDS_PER_IDENTITY": "100000",
         **extra_env,
     }
     env.pop("DATABASE_URL", None)
@@ -162,10 +168,19 @@ class Bank:
                   "client_secret": CLIENT_SECRET, "scope": SCOPES})
         response.raise_for_status()
         self.token = response.json()["access_token"]
+        # The internal ledger API has its own client (least privilege).
+        response = self.http.post(
+            "/realms/bank/protocol/openid-connect/token",
+            data={"grant_type": "client_credentials", "client_id": "bank-ops",
+                  "client_secret": OPS_CLIENT_SECRET, "scope": "ledger"})
+        response.raise_for_status()
+        self.ops_token = response.json()["access_token"]
         self.phones: dict[str, str] = {}
 
-    def headers(self, identity: str | None = None, key: str | None = None) -> dict:
-        h = {"Authorization": f"Bearer {self.token}"}
+    def headers(self, identity: str | None = None, key: str | None = None,
+                path: str = "") -> dict:
+        token = self.ops_token if path.startswith("/api/v1/ledger") else self.token
+        h = {"Authorization": f"Bearer {token}"}
         if identity:
             h["X-Messenger-Identity"] = identity
         if key:
@@ -173,11 +188,11 @@ class Bank:
         return h
 
     def get(self, path: str, identity: str | None = None, **kw) -> httpx.Response:
-        return self.http.get(path, headers=self.headers(identity), **kw)
+        return self.http.get(path, headers=self.headers(identity, path=path), **kw)
 
     def post(self, path: str, body: object = None, identity: str | None = None,
              key: str | None = None) -> httpx.Response:
-        return self.http.post(path, json=body, headers=self.headers(identity, key))
+        return self.http.post(path, json=body, headers=self.headers(identity, key, path))
 
     def last_code(self, phone: str) -> str:
         r = self.http.get("/sandbox/sms", params={"phone": phone, "limit": 1},

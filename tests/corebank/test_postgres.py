@@ -4,13 +4,13 @@ transfers with one idempotency key."""
 from __future__ import annotations
 
 import secrets
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import httpx
 import pytest
 
+from corebank.devserver import throwaway_postgres
 from tests.corebank.harness import (
     ANNA_PHONE,
     TARAS_CARD,
@@ -20,24 +20,20 @@ from tests.corebank.harness import (
     path,
     run_sandbox,
 )
+from tests.fixtures.services import require_postgres
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
 def pg_bank(tmp_path_factory, webhook_receiver):
-    name = f"cb_features_{secrets.token_hex(4)}"
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)
-    try:
+    require_postgres()  # skips loudly (fails under CI=true) when the server is down
+    with throwaway_postgres("cb_features") as url:
         tmp = tmp_path_factory.mktemp("corebank-pg")
-        with run_sandbox(tmp, webhook_receiver.url,
-                         database_url=f"postgresql://postgres@127.0.0.1:5432/{name}") as url:
-            client = Bank(url)
+        with run_sandbox(tmp, webhook_receiver.url, database_url=url) as base_url:
+            client = Bank(base_url)
             yield client
             client.http.close()
-    finally:
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 def test_racing_topup_completions_credit_once(pg_bank, webhook_receiver):
@@ -67,9 +63,12 @@ def test_racing_transfers_same_key(pg_bank):
     q = bank.post("/api/v1/me/transfers/quote",
                   {"to_card_token": bank.tokenize(TARAS_CARD), "amount": "12.34"}, anna).json()
     key = secrets.token_hex(8)
+    body = {"quote_id": q["quote_id"]}
+    if q["requires_step_up"]:  # a first transfer to this card needs a code
+        body["step_up_token"] = bank.step_up(anna, ANNA_PHONE, q["quote_id"])
 
     def send(_):
-        return bank.post("/api/v1/me/transfers", {"quote_id": q["quote_id"]}, anna, key)
+        return bank.post("/api/v1/me/transfers", body, anna, key)
 
     with ThreadPoolExecutor(5) as pool:
         responses = list(pool.map(send, range(5)))

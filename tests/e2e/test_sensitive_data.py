@@ -1,18 +1,24 @@
 """Customers type card numbers, PINs, CVVs, passwords, passport numbers and one-time codes.
 
-Afterwards EVERY tracker-store row and the logs of Rasa and the action server are scanned:
-none of those values may appear in clear, nor any Luhn-valid 13-19 digit run.
+Afterwards EVERY tracker-store row, every log of the stack (Rasa, action server, sandbox) and
+`results/` are scanned with the independent scanner (tests/security/scanner.py, which shares no
+code with the implementation's redaction): none of the typed values may appear, nor any run of
+13-19 digits once separators are removed and Unicode digits mapped.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import json
+from pathlib import Path
 
 import pytest
 from stdnum import luhn
 
-from assistant.redaction import find_card_numbers
 from tests.e2e.helpers import DEMO_PHONE, slot
+from tests.security.scanner import scan_files, scan_text
+
+REPO = Path(__file__).resolve().parents[2]
 
 CARDS = {
     # as typed → digits
@@ -31,6 +37,10 @@ MESSAGES = [
     "my passport is KX4821937",
     "passport number 583920147",
     "ok here it is: PIN 7319, CVV 846, card 4111111111111111",
+    # Unicode digits (fullwidth, Arabic-Indic) and unusual separators are still card numbers.
+    "send 5 to " + " ".join(["\uff15" * 4] * 3 + ["\uff14" * 4]),  # fullwidth 5555 ... 4444
+    "card " + "\u0664" + "\u0661" * 15,  # Arabic-Indic 4111...
+    "to 4000\u00a00566\u20135566\u20145556 pls",
 ]
 # value → the pattern that finds it in clear (bounded, so "7319" inside an id does not count)
 SECRETS = {
@@ -81,19 +91,25 @@ def typed_values(chat, rasa_server, corebank) -> dict:
     }
 
 
+def _typed(typed: dict) -> dict[str, str]:
+    """Every value the customers typed, named without the secret itself."""
+    values = {f"card {i} as typed": form for i, form in enumerate(typed["cards"])}
+    values |= {f"secret {i}": value for i, value in enumerate(SECRETS)}
+    values |= {f"otp {i}": code for i, code in enumerate(typed["otps"])}
+    return values
+
+
 def _leaks(text: str, typed: dict) -> list[str]:
-    found = []
-    for typed_form, digits in typed["cards"].items():
-        if typed_form in text or digits in text:
-            found.append(f"card {digits[-4:]}")
-    for value, pattern in SECRETS.items():
-        if re.search(pattern, text):
-            found.append(value)
-    for code in typed["otps"]:
-        if re.search(rf"(?<![\w.,:]){code}(?!\w)", text):
-            found.append(f"otp {code}")
-    found += [f"luhn-valid run {span.value[-4:]}" for span in find_card_numbers(text)]
-    return found
+    return [f"{f.kind}: {f.what}" for f in scan_text(text, _typed(typed))]
+
+
+def _readable(column) -> str:
+    """A tracker row's JSON with its Unicode unescaped (\\uff15 would hide a fullwidth 5)."""
+    text = str(column)
+    if text.startswith("{"):
+        with contextlib.suppress(ValueError):
+            return json.dumps(json.loads(text), ensure_ascii=False)
+    return text
 
 
 def test_bot_replies_never_echo_secrets(typed_values) -> None:
@@ -106,7 +122,8 @@ def test_every_tracker_row_is_clean(typed_values, rasa_server) -> None:
     assert len(rows) > 20
     leaks = {}
     for row in rows:
-        text = " ".join(str(column) for column in row)
+        # Not the row's id (row[0]): with enough conversations in the store, row 846 exists.
+        text = " ".join(_readable(column) for column in row[1:])
         if found := _leaks(text, typed_values):
             leaks[row[0]] = (found, text[:300])
     assert leaks == {}
@@ -116,14 +133,30 @@ def test_every_tracker_row_is_clean(typed_values, rasa_server) -> None:
     assert "[redacted]" in stored
 
 
-@pytest.mark.parametrize("which", ["rasa", "action server"])
-def test_logs_are_clean(typed_values, rasa_server, action_server, which) -> None:
-    log = (rasa_server if which == "rasa" else action_server).log_text()
+@pytest.mark.parametrize("which", ["rasa", "action server", "sandbox"])
+def test_logs_are_clean(typed_values, rasa_server, action_server, corebank, which) -> None:
+    process = {"rasa": rasa_server, "action server": action_server, "sandbox": corebank}[which]
+    log = process.log_text()
     assert log.strip(), f"{which} wrote no log"
     leaks = [
         (found, line[:300]) for line in log.splitlines() if (found := _leaks(line, typed_values))
     ]
-    assert leaks == []
+    assert leaks == [], "\n".join(f"{found}: {line}" for found, line in leaks)
+
+
+def test_every_log_and_result_file_is_clean(typed_values, assistant_env) -> None:
+    """Whatever else the stack or `make test` wrote: the stack's work directory (logs, media)
+    and results/ (rasa test reports)."""
+    files = [
+        path
+        for root in (assistant_env.workdir, REPO / "results", REPO / "var" / "log")
+        if root.exists()
+        for path in root.rglob("*")
+        if path.is_file() and path.suffix in {".log", ".txt", ".json", ".yml", ".md", ".csv", ""}
+    ]
+    assert any(path.suffix == ".log" for path in files)
+    findings = scan_files(files, _typed(typed_values))
+    assert findings == [], "\n".join(map(str, findings))
 
 
 def test_rasa_debug_log_did_see_the_conversation(typed_values, rasa_server) -> None:

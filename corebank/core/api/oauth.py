@@ -49,10 +49,11 @@ async def token(realm: str, request: Request):
             return _oauth_error("invalid_client", "Invalid client credentials", 401)
     if form.get("grant_type") != "client_credentials":
         return _oauth_error("unsupported_grant_type", "Only client_credentials is supported")
+    registered = settings.clients.get(client_id) if isinstance(client_id, str) else None
+    expected_secret, allowed = registered or ("", ())
     ok = (
-        isinstance(client_id, str) and isinstance(client_secret, str)
-        and hmac.compare_digest(client_id.encode(), settings.client_id.encode())
-        and hmac.compare_digest(client_secret.encode(), settings.client_secret.encode())
+        registered is not None and isinstance(client_secret, str)
+        and hmac.compare_digest(client_secret.encode(), expected_secret.encode())
     )
     if not ok:
         return _oauth_error("invalid_client", "Invalid client or Invalid client credentials", 401)
@@ -61,7 +62,13 @@ async def token(realm: str, request: Request):
     unknown = [s for s in requested if s not in settings.scopes]
     if unknown:
         return _oauth_error("invalid_scope", f"Invalid scopes: {' '.join(unknown)}")
-    scopes = requested or list(settings.scopes)
+    # Least privilege: a client gets only scopes on its allow-list, and asking for none
+    # means its allow-list (never every scope the bank knows).
+    refused = [s for s in requested if s not in allowed]
+    if refused:
+        return _oauth_error("invalid_scope",
+                            f"Scopes not allowed for this client: {' '.join(refused)}")
+    scopes = list(dict.fromkeys(requested)) or list(allowed)
     access_token, expires_in = issue_token(client_id, scopes)
     return JSONResponse(
         {

@@ -90,10 +90,14 @@ async def test_wrong_codes_count_down_then_lock(bank, corebank):
     assert result["requested_slot"] is None  # the form ends
     assert "Too many wrong codes" in texts(messages) or "no attempts left" in texts(messages)
 
-    # Even the right code, or a new one, is refused while locked.
-    events, messages = await ask_phone(new_sender(), phone)
+    # This chat cannot ask for a new code for that phone while locked ...
+    events, messages = await ask_phone(sender, phone)
     assert slot_events(events)["login_aborted"] is True
     assert "Too many wrong codes" in texts(messages)
+    # ... but the stranger's wrong codes do not lock the phone's owner out (another chat).
+    events, messages = await ask_phone(new_sender(), phone)
+    assert "login_aborted" not in slot_events(events)
+    assert slot_events(events)["otp_challenge_id"]
 
 
 async def test_resend_gives_a_new_challenge(bank, corebank):

@@ -3,7 +3,11 @@ assistant store)."""
 
 from __future__ import annotations
 
-from actions.basics.fallback import ActionDefaultFallback, previous_turn_actions
+from actions.basics.fallback import (
+    ActionDefaultAskAffirmation,
+    ActionDefaultFallback,
+    previous_turn_actions,
+)
 from actions.basics.handoff import ActionHumanHandoff, HandoffRequest
 from actions.common import db
 from tests.actions.helpers import make_tracker, responses, run
@@ -28,6 +32,50 @@ async def test_fallback_twice_in_a_row_offers_a_person():
         "f1", "flibber", "nlu_fallback", history=_turn(["action_default_fallback"])
     )
     _, messages = await run(ActionDefaultFallback(), second)
+    assert responses(messages) == ["utter_fallback_offer_human"]
+
+
+def _hesitating(text: str, ranking: list[tuple[str, float]]):
+    tracker = make_tracker("a1", text, "nlu_fallback", active_loop="action_two_stage_fallback")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        *({"name": name, "confidence": c} for name, c in ranking),
+    ]
+    return tracker
+
+
+async def test_did_you_mean_offers_the_two_likeliest_intents_in_words():
+    tracker = _hesitating(
+        "my card is somewhere i dont know",
+        [("lock_card", 0.28), ("card_info", 0.25), ("issue_card", 0.2)],
+    )
+    _, messages = await run(ActionDefaultAskAffirmation(), tracker)
+    assert responses(messages) == ["utter_did_you_mean"]
+    assert messages[0]["buttons"] == [
+        {"title": "Lock my card (lost or stolen)", "payload": "/lock_card"},
+        {"title": "Card tariffs and cashback", "payload": "/card_info"},
+        {"title": "Something else", "payload": "/out_of_scope"},
+    ]
+
+
+async def test_did_you_mean_skips_answers_and_off_topic():
+    # affirm / inform / out_of_scope are no request to offer: the next offerable one is used.
+    tracker = _hesitating("ok 500", [("inform", 0.3), ("out_of_scope", 0.2), ("top_up_card", 0.1)])
+    _, messages = await run(ActionDefaultAskAffirmation(), tracker)
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/top_up_card", "/out_of_scope"]
+
+
+async def test_did_you_mean_without_a_candidate_asks_to_rephrase():
+    tracker = _hesitating("hmm", [("affirm", 0.3), ("deny", 0.3)])
+    _, messages = await run(ActionDefaultAskAffirmation(), tracker)
+    assert responses(messages) == ["utter_ask_rephrase"]
+    assert "buttons" not in messages[0] or not messages[0]["buttons"]
+
+
+async def test_giving_up_the_two_stage_fallback_offers_a_person():
+    tracker = make_tracker("a2", "/out_of_scope", "out_of_scope",
+                           active_loop="action_two_stage_fallback")  # fmt: skip
+    _, messages = await run(ActionDefaultFallback(), tracker)
     assert responses(messages) == ["utter_fallback_offer_human"]
 
 

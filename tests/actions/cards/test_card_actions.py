@@ -25,6 +25,7 @@ from actions.cards.tariff import ActionSubmitTariffCard
 from actions.cards.tariff_form import ValidateTariffCardForm
 from actions.common.sealing import seal, unseal
 from bankclient import Card, close_bank, get_bank, new_idempotency_key
+from corebank.core.tariffs import CASHBACK_CATEGORIES, cashback_summary
 from tests.actions.helpers import WRAPPER_ENV, make_tracker, responses, run, slot_events, texts
 
 FULL_APPLICATION = {
@@ -257,8 +258,13 @@ async def test_tariff_card_for_a_newcomer(bank, newcomer):
     said = responses(messages)
     assert said[:2] == ["utter_card_issued_tariff", "utter_card_tariff_terms"]
     terms = messages[1]
-    assert terms["min_percent"] == "2" and terms["max_percent"] == "33"
-    assert "Ice cream: 33%" in terms["categories"]
+    summary = cashback_summary()  # the one source of the terms (docs/demo-data.md "Tariffs")
+    assert (terms["min_percent"], terms["max_percent"]) == (
+        summary["min_percent"],
+        summary["max_percent"],
+    )
+    for category in CASHBACK_CATEGORIES:
+        assert f"{category['title']}: {category['percent']}%" in terms["categories"]
     assert "UAH" in terms["credit_limit"]
     assert said[-1] == "utter_card_offer_plastic"
     media_file(messages)

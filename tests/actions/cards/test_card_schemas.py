@@ -7,7 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from actions.cards.schemas import SCHEMAS, UNDERAGE, check_field, check_form, split_address
+from actions.cards.schemas import (
+    ADULT_AGE,
+    SCHEMAS,
+    UNDERAGE,
+    age_on,
+    check_field,
+    check_form,
+    split_address,
+)
 from actions.cards.tariff_form import mask_passport
 from actions.cards.tariff_message import TariffMessage
 
@@ -52,11 +60,42 @@ def test_full_name_keeps_cyrillic_for_the_passport_check():
     assert check_field("tariff_card_form", "full_name", "анна іванова") == ("Анна Іванова", None)
 
 
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier; 29 February falls back to 28 February (so this
+    test runs on every day of the year, leap days included)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def test_under_18_is_its_own_reason():
-    born = date.today().replace(year=date.today().year - 17).isoformat()
+    today = date.today()
+    born = years_before(today, 17).isoformat()
     assert check_field("tariff_card_form", "date_of_birth", born) == (None, UNDERAGE)
-    adult = date.today().replace(year=date.today().year - 18) - timedelta(days=1)
-    assert check_field("tariff_card_form", "date_of_birth", adult.isoformat())[1] is None
+    # The boundary: 18 today is an adult; 18 tomorrow is not yet.
+    eighteen_today = years_before(today, ADULT_AGE)
+    assert check_field("tariff_card_form", "date_of_birth", eighteen_today.isoformat())[1] is None
+    eighteen_tomorrow = years_before(today + timedelta(days=1), ADULT_AGE)
+    assert check_field("tariff_card_form", "date_of_birth", eighteen_tomorrow.isoformat()) == (
+        None,
+        UNDERAGE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("born", "today", "age"),
+    [
+        (date(2008, 2, 29), date(2026, 2, 28), 17),  # a leap-day baby is 18 on 1 March
+        (date(2008, 2, 29), date(2026, 3, 1), 18),
+        (date(2008, 3, 1), date(2026, 3, 1), 18),
+        (date(2006, 2, 28), date(2024, 2, 29), 18),  # run on a leap day
+        (date(2006, 3, 1), date(2024, 2, 29), 17),
+    ],
+)
+def test_age_around_29_february(born, today, age):
+    assert age_on(born, today) == age
+    assert years_before(today, 18) <= today  # the helper above never crashes on 29 February
 
 
 @pytest.mark.parametrize("typed", ["2099-01-01", "01.01.1850", "31.02.1990", "yesterday"])

@@ -42,7 +42,8 @@ def test_action_server_serves_the_picture(tmp_path):
     name = "A" * 32 + ".png"
     (tmp_path / name).write_bytes(png)
     port = free_port()
-    env = {**os.environ, "MEDIA_DIR": str(tmp_path), "ACTION_SERVER_TOKEN": "media-test-token"}
+    env = {**os.environ, "MEDIA_DIR": str(tmp_path), "ACTION_SERVER_TOKEN": "media-test-token",
+           "DEV_MODE": "1"}  # other secrets keep their dev defaults here
     root = str(ROOT)
     log = open(tmp_path / "actions.log", "w")
     proc = subprocess.Popen(

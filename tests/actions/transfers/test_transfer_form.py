@@ -31,9 +31,16 @@ OLENA_FROZEN_CARD = "5351450000000035"
 OTHER_BANK_CARD = "4111111111111111"
 
 
+# This module is about the form's mechanics: the amount rule (above 500) is its step-up case.
+# The bank's other step-up rules (first transfer to a card, running daily total) are switched
+# off here and tested in tests/actions/transfers/test_step_up_reasons.py and at the bank
+# (tests/corebank/transfers/test_transfers.py).
+FORM_MECHANICS_ENV = {"STEP_UP_NEW_RECIPIENT": "false", "STEP_UP_DAILY_THRESHOLD": "1000000"}
+
+
 @pytest.fixture(scope="module")
 def sandbox(corebank_factory):
-    return corebank_factory()
+    return corebank_factory(extra_env=FORM_MECHANICS_ENV)
 
 
 @pytest.fixture
@@ -296,6 +303,17 @@ async def test_card_number_failing_luhn_is_refused_and_never_kept(bank, sandbox)
     assert "1112" not in str(anna.slots)
 
 
+async def test_the_channels_invalid_card_stand_in_is_refused(bank, sandbox):
+    from bankclient.refs import CARD_TOKEN_INVALID
+
+    anna = Chat(sandbox)  # what the channel makes of "send 50 to 4111.1111.1111.1112"
+    messages = await anna.say(f"send 50 to {CARD_TOKEN_INVALID}", "transfer_money",
+                              [ent("amount", "50")])
+    assert "utter_transfer_card_invalid" in responses(messages)
+    assert anna.slots["requested_slot"] == "transfer_card_token"
+    assert anna.slots.get("transfer_card_token") is None
+
+
 async def test_card_vault_unavailable_token(bank, sandbox):
     anna = Chat(sandbox)
     messages = await anna.say("send 50 to ctok_unavailable", "transfer_money",
@@ -403,3 +421,40 @@ async def test_a_committed_transfer_whose_answer_was_lost_is_not_sent_again(bank
     await anna.say("yes", "affirm")
     assert anna.slots["transfer_result"]["transfer_id"] == resp.json()["transfer_id"]
     assert anna.balance() == before - 30
+
+
+async def test_cancel_after_a_lost_answer_tells_the_truth(bank, sandbox):
+    """The bank committed the transfer but the answer was lost (the same key sent directly);
+    "cancel" asks the bank about the key and does not claim that no money was sent."""
+    anna = Chat(sandbox)
+    before = anna.balance()
+    token = await card_token(bank, TARAS_CARD)
+    await anna.say(f"send 35 to {token}", "transfer_money",
+                   [ent("amount", "35"), ent("card_token", token)])
+    quote_id = anna.slots["transfer_quote_id"]
+    key = execution_key(anna.identity, quote_id)
+    with httpx.Client(base_url=sandbox.base_url, timeout=10) as client:
+        resp = client.post("/api/v1/me/transfers", json={"quote_id": quote_id},
+                           headers=sandbox.headers("payments", anna.identity, key))
+    assert resp.status_code == 201
+    tracker = make_tracker(anna.sender, "cancel", "deny", slots=dict(anna.slots),
+                           active_loop="transfer_form")
+    events, messages = await run(ActionCancelTransfer(), tracker)
+    assert responses(messages) == ["utter_transfer_cancel_already_sent"]
+    assert resp.json()["receipt_no"] in str(messages)
+    assert slot_events(events)["transfer_quote_id"] is None
+    assert anna.balance() == before - 35  # sent once, and said so
+
+
+async def test_cancel_when_the_bank_cannot_be_asked_does_not_claim_nothing_was_sent(bank,
+                                                                                     sandbox):
+    anna = Chat(sandbox)
+    token = await card_token(bank, TARAS_CARD)
+    await anna.say(f"send 36 to {token}", "transfer_money",
+                   [ent("amount", "36"), ent("card_token", token)])
+    sandbox.set_faults(error_rate=1.0, paths=["/api/v1/me/transfers/by-key"])
+    tracker = make_tracker(anna.sender, "cancel", "deny", slots=dict(anna.slots),
+                           active_loop="transfer_form")
+    events, messages = await run(ActionCancelTransfer(), tracker)
+    assert responses(messages) == ["utter_transfer_cancel_unknown"]
+    assert "No money was sent" not in texts(messages)

@@ -59,3 +59,25 @@ async def test_vault_down_never_lets_a_secret_through(vault_down) -> None:
     assert card == f"card {CARD_TOKEN_UNAVAILABLE}"
     assert await protect_text("123456", "alice", store) == REDACTED
     assert await protect_text("passport AB1234567", "x", None) == f"passport {REDACTED}"
+
+
+async def test_card_numbers_in_any_shape_become_tokens_or_the_invalid_stand_in(vault) -> None:
+    plain = await protect_text("4111111111111111", "a", None)
+    for shape in ("4111.1111.1111.1111", "4111/1111/1111/1111", "4111_1111_1111_1111",
+                  "4111  1111   1111 1111", "٤١١١١١١١١١١١١١١١", "４１１１１１１１１１１１１１１１"):
+        assert await protect_text(f"send 50 to {shape}", "a", None) == f"send 50 to {plain}"
+    from bankclient.refs import CARD_TOKEN_INVALID
+
+    for typo in ("4111 1111 1111 1112", "4111.1111.1111.1112", "4111111111111112"):
+        text = await protect_text(f"send 50 to {typo}", "a", None)
+        assert text == f"send 50 to {CARD_TOKEN_INVALID}", text
+
+
+def test_digits_of_any_script_and_unicode_separators_become_ascii() -> None:
+    from assistant.channels.protect import ascii_digits
+
+    fullwidth = " ".join(["\uff15" * 4] * 3 + ["\uff14" * 4])
+    assert ascii_digits(f"send 5 to {fullwidth}") == "send 5 to 5555 5555 5555 4444"
+    assert ascii_digits("card \u0664" + "\u0661" * 15) == "card 4111111111111111"
+    assert ascii_digits("to 4000\u00a00566\u20135566\u20145556 pls") == "to 4000 0566-5566-5556 pls"
+    assert ascii_digits("Привіт, café — 2 cards") == "Привіт, café — 2 cards"

@@ -1,5 +1,6 @@
-"""The REST channel: the body is read by the transport, everything else by the guard, whatever
-the path looks like (a trailing slash included)."""
+"""The REST channel: only callers holding a client credential get in (the sender is the one their
+token names, the channel is always "rest"); the body is read by the transport, everything else
+by the guard, whatever the path looks like (a trailing slash included)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from assistant.channels import RedactingRestInput
+from assistant.channels.auth import mint_token
 from assistant.channels.guard import too_long_answer
 from bankclient.refs import CARD_PREFIX
 from tests.assistant.channels.conftest import BOT_ANSWER, RecordingAgent
@@ -18,14 +20,24 @@ CTOK = re.compile(rf"{CARD_PREFIX}[A-Za-z0-9]{{16}}")
 
 
 WEBHOOK = "/webhooks/rest/webhook"
+SECRET = "a-test-client-secret-of-32-chars"
+OTHER_SECRET = "another-client-secret-32-chars!!"
+
+
+def auth(sender: str = "alice", client: str = "web", secret: str = SECRET, **kwargs) -> dict:
+    return {"Authorization": f"Bearer {mint_token(client, secret, sender, **kwargs)}"}
 
 
 @pytest.fixture
 async def rest(serve):
-    """(client, agent): an HTTP client of a served REST channel, and what reached "Rasa"."""
+    """(client, agent): an HTTP client of a served REST channel, and what reached "Rasa". The
+    client signs as client "web" for sender "alice" unless a request says otherwise."""
     agent = RecordingAgent()
-    url = await serve(RedactingRestInput(), agent=agent)
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    channel = RedactingRestInput.from_credentials(
+        {"clients": {"web": SECRET, "other": OTHER_SECRET, "off": ""}}
+    )
+    url = await serve(channel, agent=agent)
+    async with httpx.AsyncClient(base_url=url, timeout=30, headers=auth()) as client:
         yield client, agent
 
 
@@ -36,18 +48,11 @@ async def rest(serve):
         {"json": None},
         {"json": []},
         {"json": "hello"},
-        {"json": {"message": "hi"}},  # no sender
-        {"json": {"sender": "", "message": "hi"}},
-        {"json": {"sender": "a b", "message": "hi"}},
-        {"json": {"sender": "x" * 200, "message": "hi"}},
-        {"json": {"sender": True, "message": "hi"}},
         {"json": {"sender": "alice"}},  # no message
         {"json": {"sender": "alice", "message": 42}},
         {"json": {"sender": "alice", "message": {"text": "hi"}}},
         {"json": {"sender": "alice", "message": "   \x00\x07  "}},
         {"json": {"sender": "alice", "message": "hi", "metadata": "not an object"}},
-        {"json": {"sender": "alice", "message": "hi", "input_channel": "Tele gram"}},
-        {"json": {"sender": "alice", "message": "hi", "input_channel": ""}},
     ],
 )
 async def test_bad_payloads_are_refused(rest, kwargs) -> None:
@@ -64,11 +69,9 @@ async def test_error_messages_name_the_problem(rest) -> None:
     cases = {
         b"{not json": "The body is not valid JSON.",
         b"[1]": "The body must be a JSON object.",
-        b'{"message": "hi"}': "'sender' must be a string",
-        b'{"sender": "a", "message": 1}': "'message' must be a string",
-        b'{"sender": "a", "message": " "}': "'message' is empty.",
-        b'{"sender": "a", "message": "hi", "metadata": 1}': "'metadata' must be a JSON object.",
-        b'{"sender": "a", "message": "hi", "input_channel": "X"}': "'input_channel' must be",
+        b'{"message": 1}': "'message' must be a string",
+        b'{"message": " "}': "'message' is empty.",
+        b'{"message": "hi", "metadata": 1}': "'metadata' must be a JSON object.",
     }
     for body, expected in cases.items():
         answer = await client.post(
@@ -80,8 +83,7 @@ async def test_error_messages_name_the_problem(rest) -> None:
 async def test_good_payload_is_cleaned(rest) -> None:
     client, agent = rest
     answer = await client.post(
-        WEBHOOK,
-        json={"sender": 12345, "message": " hi\x00 there\u202e\r\n", "input_channel": "telegram"},
+        WEBHOOK, json={"message": " hi\x00 there\u202e\r\n"}, headers=auth("12345")
     )
     assert answer.status_code == 200
     assert answer.json() == [{"recipient_id": "12345", "text": BOT_ANSWER}]
@@ -89,15 +91,77 @@ async def test_good_payload_is_cleaned(rest) -> None:
     assert (message.sender_id, message.text, message.input_channel) == (
         "12345",
         "hi there",
-        "telegram",
+        "rest",
     )
 
 
-async def test_channel_name_defaults_to_rest(rest) -> None:
+async def test_channel_name_is_always_rest(rest) -> None:
     client, agent = rest
     await client.post(WEBHOOK, json={"sender": "alice", "message": "hi"})
     assert agent.messages[0].input_channel == "rest"
     assert agent.messages[0].metadata is None
+
+
+# ------------------------------------------------------------------ who may get in
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Authorization": ""},  # no credential at all
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer not-a-jwt"},
+        {"Authorization": "Basic YWxpY2U6cHc="},
+        auth(secret="a-wrong-secret-of-enough-length!"),  # forged
+        auth(client="nobody"),  # unknown client
+        auth(client="off", secret="x" * 32),  # a client whose secret is empty is off
+        auth(client="other"),  # another client's id with this client's secret
+        auth(ttl_seconds=-3600),  # expired
+        auth(ttl_seconds=30 * 24 * 3600),  # lifetime longer than allowed
+    ],
+    ids=["none", "empty-bearer", "garbage", "basic", "forged", "unknown-client", "disabled",
+         "wrong-client", "expired", "too-long"],
+)  # fmt: skip
+async def test_callers_without_a_valid_credential_get_401(rest, headers) -> None:
+    client, agent = rest
+    for path in (WEBHOOK, f"{WEBHOOK}/", f"{WEBHOOK}?stream=true"):
+        answer = await client.post(path, json={"message": "balance"}, headers=headers)
+        assert answer.status_code == 401, path
+        assert answer.json()["error"]["code"] == "unauthorized"
+    assert agent.messages == []
+
+
+async def test_a_caller_cannot_write_as_another_sender(rest) -> None:
+    client, agent = rest
+    answer = await client.post(WEBHOOK, json={"sender": "victim-1", "message": "balance"})
+    assert answer.status_code == 403
+    assert "sender" in answer.json()["error"]["message"]
+    assert agent.messages == []
+
+
+@pytest.mark.parametrize("channel", ["telegram", "rest", "Tele gram", ""])
+async def test_a_caller_cannot_choose_the_channel(rest, channel) -> None:
+    client, agent = rest
+    answer = await client.post(WEBHOOK, json={"message": "balance", "input_channel": channel})
+    assert answer.status_code == 403
+    assert "input_channel" in answer.json()["error"]["message"]
+    assert agent.messages == []
+
+
+async def test_a_caller_cannot_reach_a_messengers_conversation(rest) -> None:
+    client, agent = rest
+    answer = await client.post(WEBHOOK, json={"message": "balance"}, headers=auth("tg-12345"))
+    assert answer.status_code == 400
+    assert agent.messages == []
+
+
+async def test_without_clients_the_channel_is_off(serve) -> None:
+    agent = RecordingAgent()
+    url = await serve(RedactingRestInput.from_credentials({"clients": {"web": ""}}), agent=agent)
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        answer = await client.post(WEBHOOK, json={"message": "hi"}, headers=auth())
+    assert answer.status_code == 403
+    assert agent.messages == []
 
 
 async def test_over_long_message_is_answered_and_not_passed_on(rest, monkeypatch) -> None:
@@ -133,6 +197,8 @@ async def test_trailing_slash_goes_through_the_guard_too(rest, vault, path) -> N
     assert CTOK.fullmatch(agent.texts[-1].removeprefix("pay "))
     refused = await client.post(path, json={"sender": "alice", "message": ["not text"]})
     assert refused.status_code == 400
+    unsigned = await client.post(path, json={"message": "x" * 10**6}, headers={"Authorization": ""})
+    assert unsigned.status_code == 401
     assert len(agent.messages) == 1
 
 

@@ -1,5 +1,6 @@
-"""The socket.io channel: its `user_uttered` handler reads the event, the guard does the rest;
-refusals are answered to the socket that sent them."""
+"""The socket.io channel: a connection needs a server-signed token naming its session (the
+session is the token's, never the event's); its `user_uttered` handler reads the event, the
+guard does the rest; refusals are answered to the socket that sent them."""
 
 from __future__ import annotations
 
@@ -9,20 +10,22 @@ from typing import Any
 import pytest
 
 from assistant.channels import RedactingSocketIOInput
+from assistant.channels.auth import mint_token
 from assistant.channels.guard import GuardedMessage, too_long_answer
 from bankclient.refs import CARD_PREFIX
 from tests.assistant.channels.conftest import BOT_ANSWER, RecordingAgent, rasa_app
 
 CTOK = re.compile(rf"{CARD_PREFIX}[A-Za-z0-9]{{16}}")
 SID = "socket-1"
+KEY = "socket-test-jwt-key-0123456789ab"
 
 
 class Socket:
     """A registered socket.io channel whose emitted events are recorded."""
 
-    def __init__(self, session_persistence: bool) -> None:
-        self.channel = RedactingSocketIOInput(
-            "user_uttered", "bot_uttered", session_persistence=session_persistence
+    def __init__(self, session_persistence: bool, jwt_key: str | None = KEY) -> None:
+        self.channel = RedactingSocketIOInput.from_credentials(
+            {"session_persistence": session_persistence, "jwt_key": jwt_key}
         )
         self.agent = RecordingAgent()
         rasa_app(self.channel, agent=self.agent)
@@ -36,7 +39,14 @@ class Socket:
         async def enter_room(sid: str, room: str, **_kwargs: Any) -> None:
             self.joined.append((sid, room))
 
-        sio.emit, sio.enter_room = emit, enter_room
+        async def disconnect(sid: str, **_kwargs: Any) -> None:
+            self.disconnected.append(sid)
+
+        self.disconnected: list[str] = []
+        sio.emit, sio.enter_room, sio.disconnect = emit, enter_room, disconnect
+
+    async def connect(self, auth: Any, sid: str = SID) -> bool:
+        return await self.channel.sio.handlers["/"]["connect"](sid, {}, auth)
 
     async def send(self, event: str, data: Any) -> None:
         await self.channel.sio.handlers["/"][event](SID, data)
@@ -46,8 +56,11 @@ class Socket:
 
 
 @pytest.fixture
-def socket() -> Socket:
-    return Socket(session_persistence=True)
+async def socket() -> Socket:
+    """Connected as socket SID with a token for session "s-1"."""
+    socket = Socket(session_persistence=True)
+    assert await socket.connect({"token": mint_token("web", KEY, "s-1")})
+    return socket
 
 
 async def test_messages_are_protected(socket, vault) -> None:
@@ -76,7 +89,7 @@ async def test_metadata_is_redacted(socket) -> None:
     "data, reason",
     [
         (["not", "an", "object"], "The body must be a JSON object."),
-        ({"message": "hi"}, "'sender' must be"),  # no session
+        ({"session_id": "s-2", "message": "hi"}, "This connection may only write in its own"),
         ({"session_id": "s-1", "message": ["not text"]}, "'message' must be a string"),
         ({"session_id": "s-1", "message": "\x00"}, "'message' is empty."),
         ({"session_id": "s-1", "message": "hi", "metadata": "x"}, "'metadata' must be"),
@@ -98,6 +111,7 @@ async def test_over_long_message_is_answered_and_not_passed_on(socket, monkeypat
 
 async def test_without_session_persistence_the_socket_is_the_sender() -> None:
     socket = Socket(session_persistence=False)
+    assert await socket.connect({"token": mint_token("web", KEY, "s-1")})
     await socket.send("user_uttered", {"session_id": "ignored", "message": "hi"})
     assert socket.agent.messages[0].sender_id == SID
 
@@ -106,5 +120,54 @@ async def test_session_request_joins_the_session_room(socket) -> None:
     await socket.send("session_request", {"session_id": "s-1"})
     assert socket.joined == [(SID, "s-1")]
     assert socket.emitted == [("session_confirm", "s-1", SID)]
-    await socket.send("session_request", {"session_id": "bad id!"})
-    assert socket.joined[-1][1] != "bad id!"  # a fresh session instead
+    await socket.send("session_request", {})  # no id asked: the token's session
+    assert socket.joined[-1] == (SID, "s-1")
+
+
+@pytest.mark.parametrize("asked", ["victim-session", "bad id!", 7])
+async def test_a_connection_cannot_open_another_session(socket, asked) -> None:
+    await socket.send("session_request", {"session_id": asked})
+    assert socket.joined == []
+    assert socket.disconnected == [SID]
+    assert [event for event, _data, _to in socket.emitted] == ["bot_uttered"]
+    await socket.send("user_uttered", {"session_id": asked, "message": "balance"})
+    assert socket.agent.messages == []
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        None,
+        {},
+        {"token": ""},
+        {"token": "not-a-jwt"},
+        {"token": mint_token("web", "a-forged-key-of-enough-length!!!", "s-1")},
+        {"token": mint_token("web", KEY, "s-1", ttl_seconds=-3600)},
+        {"token": mint_token("web", KEY, "bad id!")},
+    ],
+    ids=["none", "empty", "empty-token", "garbage", "forged", "expired", "bad-session"],
+)
+async def test_connections_without_a_valid_token_are_refused(auth) -> None:
+    socket = Socket(session_persistence=True)
+    assert await socket.connect(auth) is False
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "balance"})
+    assert socket.agent.messages == []
+
+
+async def test_without_a_jwt_key_the_channel_is_off() -> None:
+    socket = Socket(session_persistence=True, jwt_key="")
+    assert await socket.connect({"token": mint_token("web", KEY, "s-1")}) is False
+
+
+def test_browsers_only_from_the_allowed_origins() -> None:
+    channel = RedactingSocketIOInput.from_credentials(
+        {"jwt_key": KEY, "cors_allowed_origins": "https://chat.bank.example, https://x.example"}
+    )
+    rasa_app(channel, agent=RecordingAgent())
+    assert channel.sio.eio.cors_allowed_origins == [
+        "https://chat.bank.example",
+        "https://x.example",
+    ]
+    closed = RedactingSocketIOInput.from_credentials({"jwt_key": KEY, "cors_allowed_origins": ""})
+    rasa_app(closed, agent=RecordingAgent())
+    assert closed.sio.eio.cors_allowed_origins is None  # same origin only, never "any"

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 
+from corebank.core.money import fmt
+from corebank.core.settings import get_settings
+from corebank.core.tariffs import CASHBACK_CATEGORIES
 from tests.corebank.harness import ANNA_PHONE, error_code, kyc
 
 
@@ -15,11 +19,15 @@ def test_tariffs(bank):
     codes = {t["code"]: t for t in body["tariffs"]}
     assert codes["basic"]["credit_limit"] == "0.00" and codes["basic"]["monthly_fee"] == "0.00"
     tariff = codes["tariff"]
-    assert tariff["credit_limit"] == "50000.00"
-    assert tariff["cashback"]["min_percent"] == "2" and tariff["cashback"]["max_percent"] == "33"
-    categories = {c["category"]: c["percent"] for c in tariff["cashback"]["categories"]}
-    assert categories["supermarkets"] == "2" and categories["ice_cream"] == "33"
-    assert categories["game_arena"] == "15" and categories["streaming"] == "10"
+    # The product terms have one source, corebank/core/tariffs.py (credit limit from the
+    # TARIFF_CREDIT_LIMIT setting), documented in docs/demo-data.md "Tariffs": the API serves them.
+    assert tariff["credit_limit"] == fmt(get_settings().tariff_credit_limit)
+    assert tariff["cashback"]["categories"] == CASHBACK_CATEGORIES
+    percents = [Decimal(c["percent"]) for c in CASHBACK_CATEGORIES]
+    assert tariff["cashback"]["min_percent"] == str(min(percents))
+    assert tariff["cashback"]["max_percent"] == str(max(percents))
+    # The brief's promise ("cashback from 2% to 33%") holds for those terms.
+    assert (min(percents), max(percents)) == (Decimal("2"), Decimal("33"))
     assert body["plastic_delivery"]["delivery_business_days"] > 0
     assert bank.http.get("/api/v1/tariffs").status_code == 401  # no token
 
@@ -95,7 +103,7 @@ def test_upgrade_basic_to_tariff(bank):
     assert r.status_code == 200, r.text
     upgraded = r.json()
     assert upgraded["tariff"] == "tariff" and upgraded["card_token"] == card["card_token"]
-    assert upgraded["credit_limit"] == "50000.00"
+    assert upgraded["credit_limit"] == fmt(get_settings().tariff_credit_limit)
     other = bank.login(ANNA_PHONE)
     r = bank.post(f"/api/v1/me/cards/{card['card_id']}/upgrade", None, other)
     assert r.status_code == 404 and error_code(r) == "card_not_found"

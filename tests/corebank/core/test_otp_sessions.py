@@ -77,14 +77,14 @@ def test_phone_must_be_e164(bank, phone):
 
 
 def test_wrong_codes_count_down_then_lock(bank):
-    phone = _unique_phone(1001)
-    ch = _start(bank, phone, new_identity()).json()["challenge_id"]
+    phone, chat = _unique_phone(1001), new_identity()  # counted per (chat, phone)
+    ch = _start(bank, phone, chat).json()["challenge_id"]
     code = bank.sms_code(phone)
     first = _verify(bank, ch, code=_wrong(code))
     assert first.status_code == 401 and error_code(first) == "otp_invalid"
     assert first.json()["error"]["attempts_left"] == 2
     # a new challenge does not reset the counter
-    ch2 = _start(bank, phone, new_identity()).json()["challenge_id"]
+    ch2 = _start(bank, phone, chat).json()["challenge_id"]
     code2 = bank.sms_code(phone)
     second = _verify(bank, ch2, code="12")  # malformed codes count too
     assert second.json()["error"]["attempts_left"] == 1
@@ -93,10 +93,10 @@ def test_wrong_codes_count_down_then_lock(bank):
     assert 0 < third.json()["error"]["retry_after"] <= 4
     # locked: even the right code and new challenges are refused
     assert error_code(_verify(bank, ch2, code=code2)) == "otp_locked"
-    refused = _start(bank, phone, new_identity())
+    refused = _start(bank, phone, chat)
     assert refused.status_code == 429 and error_code(refused) == "otp_locked"
     time.sleep(4.2)
-    ch3 = _start(bank, phone, new_identity())
+    ch3 = _start(bank, phone, chat)
     assert ch3.status_code == 200
     ok = _verify(bank, ch3.json()["challenge_id"], code=bank.sms_code(phone))
     assert ok.status_code == 200

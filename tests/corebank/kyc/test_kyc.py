@@ -6,7 +6,13 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
+from corebank.core.money import fmt
+from corebank.core.settings import get_settings
+from corebank.core.tariffs import cashback_summary
 from tests.corebank.harness import error_code, kyc
+
+# The one source of the product terms (docs/demo-data.md "Tariffs"); the sandbox runs defaults.
+TARIFF_LIMIT = fmt(get_settings().tariff_credit_limit)
 
 
 def test_kyc_rejections(bank):
@@ -45,16 +51,16 @@ def test_kyc_with_passport_ref_then_tariff_card_and_plastic(bank):
     r = kyc(bank, identity, **passport)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["kyc_level"] == "verified" and body["credit_limit"] == "50000.00"
-    assert body["cashback"]["max_percent"] == "33"
+    assert body["kyc_level"] == "verified" and body["credit_limit"] == TARIFF_LIMIT
+    assert body["cashback"]["max_percent"] == cashback_summary()["max_percent"]
     assert body["document"]["masked"].startswith("МЕ") and "654321" not in r.text
     r = bank.post("/api/v1/me/cards", {"tier": "tariff", "holder_name": "Petro Bondarenko"},
                   identity, secrets.token_hex(8))
     assert r.status_code == 201, r.text
     card = r.json()
-    assert card["tariff"] == "tariff" and card["credit_limit"] == "50000.00"
-    assert card["cashback"]["min_percent"] == "2"
-    assert bank.account(identity)["available"] == "50000.00"
+    assert card["tariff"] == "tariff" and card["credit_limit"] == TARIFF_LIMIT
+    assert card["cashback"]["min_percent"] == cashback_summary()["min_percent"]
+    assert bank.account(identity)["available"] == TARIFF_LIMIT
 
     # plastic card
     path = f"/api/v1/me/cards/{card['card_id']}/plastic"

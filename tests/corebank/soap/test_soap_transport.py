@@ -82,3 +82,21 @@ def test_not_xml_and_not_soap(bank):
     assert fault_code(root) == "invalid_request"
     _, root = call(bank, "DropAllTables", "")
     assert fault_code(root) == "invalid_request"
+
+
+@pytest.mark.parametrize("levels", [40, 2000, 8500])
+def test_deeply_nested_xml_under_64_kb_is_a_soap_fault(bank, levels):
+    """Nesting under the size limit used to recurse until an internal error: now a fault."""
+    identity, cards = login_card(bank, DEMO_TARAS)
+    nested = "<a>" * levels + "x" + "</a>" * levels
+    raw = envelope(bank, "GetCardStatus",
+                   f"<leg:Identity>{identity}</leg:Identity>"
+                   f"<leg:CardId>{cards[0]['card_id']}</leg:CardId>{nested}")
+    assert len(raw) < 64 * 1024  # the point: under the size limit
+    resp, root = post(bank, raw)
+    assert resp.status_code == 500 and fault_code(root) == "invalid_request"
+    assert b"nested more than" in resp.content
+    _, status = call(bank, "GetCardStatus",  # and the service still answers
+                     f"<leg:Identity>{identity}</leg:Identity>"
+                     f"<leg:CardId>{cards[0]['card_id']}</leg:CardId>")
+    assert value(status, "GetCardStatusResponse/Status") == "active"

@@ -30,6 +30,13 @@ def send(bank, identity, quote_id, key=None, step_up_token=None):
     return bank.post("/api/v1/me/transfers", body, identity, key or secrets.token_hex(8))
 
 
+def step_up_for(bank, identity, q):
+    """A step-up token when the quote needs one (first transfer to a card, big amounts)."""
+    if not q["requires_step_up"]:
+        return None
+    return bank.step_up(identity, bank.phones[identity], q["quote_id"])
+
+
 def test_own_bank_transfer_and_replay(bank):
     anna, taras = bank.login(ANNA_PHONE), bank.login(TARAS_PHONE)
     anna_before, taras_before = bank.balance(anna), bank.balance(taras)
@@ -39,14 +46,18 @@ def test_own_bank_transfer_and_replay(bank):
     q = r.json()
     assert q["route"] == "own" and q["fee"] == "0.00" and q["total"] == "150.50"
     assert q["recipient_masked_name"] == "Taras S." and q["recipient_masked"] == "•••• 0023"
-    assert q["requires_step_up"] is False and q["limits"]["per_transfer"] == "30000.00"
+    # Anna has never sent money to this card: a first-time recipient needs a code.
+    assert q["requires_step_up"] is True and q["step_up_reason"] == "new_recipient"
+    assert q["limits"]["per_transfer"] == "30000.00"
     key = secrets.token_hex(8)
-    r = send(bank, anna, q["quote_id"], key)
+    assert send(bank, anna, q["quote_id"], key).status_code == 403  # no code, no money
+    token = step_up_for(bank, anna, q)
+    r = send(bank, anna, q["quote_id"], key, token)
     assert r.status_code == 201, r.text
     t = r.json()
     assert t["status"] == "completed" and t["amount"] == "150.50" and t["receipt_no"]
     assert Decimal(t["balance_after"]) == anna_before - Decimal("150.50")
-    replay = send(bank, anna, q["quote_id"], key)
+    replay = send(bank, anna, q["quote_id"], key, token)
     assert replay.status_code == 201 and replay.json() == t
     assert bank.balance(anna) == anna_before - Decimal("150.50")
     assert bank.balance(taras) == taras_before + Decimal("150.50")
@@ -70,7 +81,8 @@ def test_other_bank_transfer_fee(bank):
     assert q2["fee"] == "5.00"
     q3 = quote(bank, anna, OTHER_BANK_CARD, "30000.00").json()
     assert q3["fee"] == "300.00" and q3["requires_step_up"] is True
-    r = send(bank, anna, q["quote_id"])
+    assert q3["step_up_reason"] == "amount"
+    r = send(bank, anna, q["quote_id"], step_up_token=step_up_for(bank, anna, q))
     assert r.status_code == 201, r.text
     assert r.json()["fee"] == "5.00" and r.json()["route"] == "network"
     assert bank.balance(anna) == before - Decimal("105.00")
@@ -170,8 +182,101 @@ def test_insufficient_funds_at_transfer_time(bank):
     fund(bank, identity, "300.00")
     q1 = quote(bank, identity, TARAS_CARD, "200.00").json()
     q2 = quote(bank, identity, TARAS_CARD, "200.00").json()
-    assert send(bank, identity, q1["quote_id"]).status_code == 201
-    r = send(bank, identity, q2["quote_id"])
+    assert send(bank, identity, q1["quote_id"],
+                step_up_token=step_up_for(bank, identity, q1)).status_code == 201
+    r = send(bank, identity, q2["quote_id"], step_up_token=step_up_for(bank, identity, q2))
     assert r.status_code == 409 and error_code(r) == "insufficient_funds"
     assert bank.balance(identity) == Decimal("100.00")
     bank.assert_balanced()
+
+
+def test_step_up_on_the_running_daily_total(bank):
+    """Just-under-the-threshold amounts again and again: once today's total with the next one
+    passes STEP_UP_DAILY_THRESHOLD (1,000 by default), every further transfer needs a code."""
+    identity = bank.new_card_holder()
+    fund(bank, identity, "5000.00")
+    first = quote(bank, identity, TARAS_CARD, "499.00").json()
+    assert first["step_up_reason"] == "new_recipient"
+    assert send(bank, identity, first["quote_id"],
+                step_up_token=step_up_for(bank, identity, first)).status_code == 201
+    second = quote(bank, identity, TARAS_CARD, "499.00").json()  # known card, 998 today
+    assert second["requires_step_up"] is False and second["step_up_reason"] is None
+    assert send(bank, identity, second["quote_id"]).status_code == 201
+    third = quote(bank, identity, TARAS_CARD, "499.00").json()  # 1,497 > 1,000
+    assert third["requires_step_up"] is True and third["step_up_reason"] == "daily_total"
+    r = send(bank, identity, third["quote_id"])
+    assert r.status_code == 403 and error_code(r) == "otp_required"
+    assert bank.balance(identity) == Decimal("4002.00")
+    token = step_up_for(bank, identity, third)
+    assert send(bank, identity, third["quote_id"], step_up_token=token).status_code == 201
+    assert bank.balance(identity) == Decimal("3503.00")
+    bank.assert_balanced()
+
+
+def test_concurrent_quotes_cannot_skip_the_daily_step_up(bank):
+    """Two quotes made before either is sent each look under the running threshold; the
+    bank checks again when sending, so the second one needs a code."""
+    identity = bank.new_card_holder()
+    fund(bank, identity, "5000.00")
+    first = quote(bank, identity, TARAS_CARD, "10.00").json()
+    assert send(bank, identity, first["quote_id"],
+                step_up_token=step_up_for(bank, identity, first)).status_code == 201
+    q1 = quote(bank, identity, TARAS_CARD, "600.00")
+    assert q1.json()["step_up_reason"] == "amount"  # (600 > 500 on its own)
+    a = quote(bank, identity, TARAS_CARD, "495.00").json()
+    b = quote(bank, identity, TARAS_CARD, "495.00").json()
+    assert a["requires_step_up"] is False and b["requires_step_up"] is False
+    assert send(bank, identity, a["quote_id"]).status_code == 201  # 505 today
+    r = send(bank, identity, b["quote_id"])  # would make 1,000.00: not above, allowed
+    assert r.status_code == 201, r.text
+    c = quote(bank, identity, TARAS_CARD, "1.00").json()  # 1,001 > 1,000
+    d = quote(bank, identity, TARAS_CARD, "1.00").json()
+    assert c["step_up_reason"] == "daily_total" and d["step_up_reason"] == "daily_total"
+    bank.assert_balanced()
+
+
+def test_concurrent_quotes_recheck_at_execution(bank):
+    identity = bank.new_card_holder()
+    fund(bank, identity, "5000.00")
+    first = quote(bank, identity, TARAS_CARD, "10.00").json()
+    assert send(bank, identity, first["quote_id"],
+                step_up_token=step_up_for(bank, identity, first)).status_code == 201
+    a = quote(bank, identity, TARAS_CARD, "495.00").json()
+    b = quote(bank, identity, TARAS_CARD, "496.00").json()
+    assert a["requires_step_up"] is False and b["requires_step_up"] is False
+    assert send(bank, identity, a["quote_id"]).status_code == 201  # 505 today
+    r = send(bank, identity, b["quote_id"])  # 1,001 with it: the quote said no code, the
+    assert r.status_code == 403 and error_code(r) == "otp_required"  # bank says yes now
+    assert bank.balance(identity) == Decimal("4495.00")
+    token = bank.step_up(identity, bank.phones[identity], b["quote_id"])
+    assert send(bank, identity, b["quote_id"], step_up_token=token).status_code == 201
+    bank.assert_balanced()
+
+
+def test_first_transfer_to_each_card_needs_a_code(bank):
+    identity = bank.new_card_holder()
+    fund(bank, identity, "1000.00")
+    q = quote(bank, identity, OTHER_BANK_CARD, "20.00").json()
+    assert q["requires_step_up"] is True and q["step_up_reason"] == "new_recipient"
+    r = send(bank, identity, q["quote_id"])
+    assert r.status_code == 403 and error_code(r) == "otp_required"
+    assert bank.balance(identity) == Decimal("1000.00")
+    assert send(bank, identity, q["quote_id"],
+                step_up_token=step_up_for(bank, identity, q)).status_code == 201
+    again = quote(bank, identity, OTHER_BANK_CARD, "20.00").json()
+    assert again["requires_step_up"] is False  # a known recipient now
+    other = quote(bank, identity, TARAS_CARD, "20.00").json()
+    assert other["step_up_reason"] == "new_recipient"  # but not every card
+
+
+def test_a_transfer_can_be_looked_up_by_its_key(bank):
+    identity = bank.new_card_holder()
+    fund(bank, identity, "500.00")
+    key = secrets.token_hex(8)
+    assert error_code(bank.get(f"/api/v1/me/transfers/by-key/{key}", identity)) == "not_found"
+    q = quote(bank, identity, TARAS_CARD, "20.00").json()
+    sent = send(bank, identity, q["quote_id"], key, step_up_for(bank, identity, q)).json()
+    found = bank.get(f"/api/v1/me/transfers/by-key/{key}", identity)
+    assert found.status_code == 200 and found.json() == sent
+    other = bank.login()  # another customer cannot see it
+    assert bank.get(f"/api/v1/me/transfers/by-key/{key}", other).status_code == 404
