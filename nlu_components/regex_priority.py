@@ -6,20 +6,29 @@ examples and, working from character n-grams, can label an OTP reference as a `c
 dangerous in a transfer form that fills its card slot from that entity. This component runs
 after both extractors and keeps, for any span the RegexEntityExtractor found, only the regex
 entity; DIET predictions of the regex-only entity types are dropped altogether.
+
+A message that is only a number ("300", "1 500", "1234567", "4455") carries no DIET entity
+(a regex entity such as a phone number stays):
+what the number is depends on what the bot just asked (an amount, an account number, a card's last
+digits), and only the form that asked knows, so it reads the number from the text. Left to DIET,
+the same bare number came out as `amount` or as nothing depending on the training data.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR
+from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 REGEX_EXTRACTOR = "RegexEntityExtractor"
+# Digits with the separators people type inside one number, an optional sign and decimals.
+LONE_NUMBER_RE = re.compile(r"\s*[+\-\u2212]?\d(?:[\d\s.,()\-/]*\d)?\s*")
 
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -45,12 +54,15 @@ class RegexEntityPriority(GraphComponent):
     ) -> RegexEntityPriority:
         return cls(config)
 
-    def keep(self, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def keep(
+        self, entities: list[dict[str, Any]], lone_number: bool = False
+    ) -> list[dict[str, Any]]:
+        """`lone_number`: the message is only a number, so DIET's guesses are all dropped."""
         from_regex = [e for e in entities if e.get(EXTRACTOR) == REGEX_EXTRACTOR]
         kept = []
         for entity in entities:
             if entity.get(EXTRACTOR) != REGEX_EXTRACTOR:
-                if entity.get("entity") in self.regex_only:
+                if lone_number or entity.get("entity") in self.regex_only:
                     continue
                 if any(_overlaps(entity, r) for r in from_regex):
                     continue
@@ -61,5 +73,6 @@ class RegexEntityPriority(GraphComponent):
         for message in messages:
             entities = message.get(ENTITIES)
             if entities:
-                message.set(ENTITIES, self.keep(entities), add_to_output=True)
+                lone_number = bool(LONE_NUMBER_RE.fullmatch(message.get(TEXT) or ""))
+                message.set(ENTITIES, self.keep(entities, lone_number), add_to_output=True)
         return messages

@@ -1,0 +1,48 @@
+"""RegexEntityPriority: regex entities win; a lone number carries no DIET entity."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.regex_priority import RegexEntityPriority
+
+DIET = "DIETClassifier"
+REGEX = "RegexEntityExtractor"
+
+
+def _entity(kind: str, text: str, value: str, extractor: str) -> dict:
+    start = text.index(value)
+    return {"entity": kind, "start": start, "end": start + len(value), "value": value,
+            "extractor": extractor}
+
+
+def _run(text: str, entities: list[dict]) -> list[dict]:
+    message = Message({TEXT: text, ENTITIES: entities})
+    RegexEntityPriority(RegexEntityPriority.get_default_config()).process([message])
+    return message.get(ENTITIES)
+
+
+@pytest.mark.parametrize("text", ["300", "1 500", "20.50", "1234567", " 4455 ", "-50", "12,000.00"])
+def test_a_lone_number_keeps_no_diet_entity(text):
+    assert _run(text, [_entity("amount", text, text.strip(), DIET)]) == []
+
+
+def test_a_lone_phone_number_keeps_its_regex_entity():
+    text = "+380 67 123 45 67"
+    regex = _entity("phone_number", text, text, REGEX)
+    assert _run(text, [regex, _entity("amount", text, "123", DIET)]) == [regex]
+
+
+@pytest.mark.parametrize("text", ["300 uah", "send 300", "300 to my mom", "card 4455"])
+def test_a_number_with_words_keeps_diet_entities(text):
+    diet = _entity("amount", text, "300" if "300" in text else "4455", DIET)
+    assert _run(text, [diet]) == [diet]
+
+
+def test_regex_only_types_from_diet_are_dropped_and_regex_spans_win():
+    text = "code otok_Ab12Cd34Ef56Gh78"
+    regex = _entity("otp_ref", text, "otok_Ab12Cd34Ef56Gh78", REGEX)
+    diet_card = _entity("card_token", text, "otok_Ab12Cd34Ef56Gh78", DIET)
+    assert _run(text, [regex, diet_card]) == [regex]
