@@ -85,6 +85,8 @@ class Offer(Result):
     details: str
     eligibility: str
     active: bool
+    aliases: tuple[str, ...] = ()
+    campaign: str | None = None  # promo-code offers: the partner API's campaign
     percent: str | None = None
     starts_at: str | None = None
     ends_at: str | None = None
@@ -107,7 +109,8 @@ class OfferStatus(Result):
     title: str
     details: str
     eligible: bool
-    customer_ref: str
+    customer_ref: str  # pseudonymous, per partner: what the partner's API is told
+    campaign: str | None = None
     reason: str | None = None  # ended | not_started | card_required | tariff_required
     percent: str | None = None
     ends_at: str | None = None

@@ -4,6 +4,7 @@ Every function runs in the caller's transaction; none commits."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
@@ -19,6 +20,11 @@ from corebank.core.money import fmt, parse_amount, to_decimal
 from corebank.partners.catalog import OFFERS, OFFERS_BY_ID, PARTNERS_BY_ID, Offer, offer_body
 from corebank.partners.models import CashbackCredit, IssuedPromoCode, PartnerPurchase
 from corebank.referrals import service as referrals
+
+
+def customer_ref(customer_id: str, partner_id: str) -> str:
+    """How a partner knows the customer: pseudonymous, stable, different per partner."""
+    return hashlib.sha256(f"{partner_id}:{customer_id}".encode()).hexdigest()[:24]
 
 
 def pct(value: Decimal) -> str:
@@ -76,7 +82,7 @@ def offer_status(session: Session, customer_id: str, offer_id: str) -> dict:
     now = utcnow()
     reason = eligibility(session, customer_id, offer, now)
     return {**offer_body(offer, now), "eligible": reason is None, "reason": reason,
-            "customer_ref": customer_id,
+            "customer_ref": customer_ref(customer_id, offer.partner_id),
             "promo_code": promo_body(_issued(session, customer_id, offer_id))}
 
 

@@ -75,7 +75,10 @@ def my_code(session: Session, customer_id: str) -> ReferralCode:
     ).scalar_one_or_none()
     if live is not None:
         return live
-    code = ReferralCode(code="INV" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6)),
+    # INV + 4 letters/digits + 2 digits: always a digit, so no word ("invented") looks like one
+    tail = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) + "".join(
+        secrets.choice("23456789") for _ in range(2))
+    code = ReferralCode(code="INV" + tail,
                         customer_id=customer_id, created_at=now,
                         expires_at=now + timedelta(days=code_valid_days()))
     session.add(code)
