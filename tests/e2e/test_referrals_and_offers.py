@@ -130,3 +130,37 @@ def test_partner_down_gets_a_clear_answer(chat, rasa_server, corebank, partner_d
     assert flat(answer) == (
         "Sorry, Burger King's system isn't answering right now, so I couldn't get your promo "
         "code. Nothing was activated; please try again in a few minutes.")
+
+
+WHATSAPP = next(p for p in platforms() if p.name == "whatsapp")
+
+
+def test_whatsapp_link_prefilled_text_joins_after_the_login(rasa_server, corebank,
+                                                            platform_api):
+    """WhatsApp has no start parameter: the wa.me link prefills the first message with the
+    code; the newcomer sends it, logs in (phone + code), and the invitation is applied."""
+    inviter = f"rest:{secrets.token_hex(6)}"
+    corebank.login(new_phone(), inviter)
+    issue_card(corebank, inviter, "Olha Inviter")
+    with corebank.client("cards", inviter) as client:
+        code = client.get("/api/v1/me/referral").json()["code"]
+    user = f"38067{secrets.randbelow(10**7):07d}"
+    WHATSAPP.user = user
+
+    def say(text: str) -> str:
+        before = len([m for m in WHATSAPP.sent(platform_api) if m["to"] == user])
+        body = body_of(WHATSAPP.text_update(text, user=user))
+        answer = httpx.post(f"{rasa_server.url}{WHATSAPP.path}", content=body, timeout=60,
+                            headers={"Content-Type": "application/json", **WHATSAPP.sign(body)})
+        assert answer.status_code == 200, answer.text
+        sent = [m["text"] for m in WHATSAPP.sent(platform_api) if m["to"] == user]
+        return " ".join(sent[before:])
+
+    say(f"Hi! I'd like to join with invitation code {code}")  # the link's prefilled text
+    phone = "+" + user
+    say(phone)
+    done = say(corebank.sms_code(phone))
+    assert flat(
+        "Done: you joined with Olha's invitation. When you get your card, you get a 50.00 UAH "
+        "welcome bonus (and Olha gets a thank-you bonus). Say \"get a card\" to start."
+    ) in flat(done)
