@@ -80,12 +80,24 @@ from .partners import (
     PartnerClient,
     PartnerError,
     PartnerRegistry,
+    PartnerSandbox,
     PartnerSettings,
     PartnerUnavailable,
+    PromoCode,
     default_registry,
     register_partner,
 )
 from .payments import BillPayment, Debt, PaymentRequest, Payments, Provider, Topup
+from .referrals import (
+    Attribution,
+    IssuedCode,
+    Offer,
+    Offers,
+    OfferStatus,
+    ReferralInfo,
+    Referrals,
+    Welcome,
+)
 from .transfers import Transfer, TransferQuote, Transfers
 from .transport import Transport
 from .vault import CardToken, SecretRef, Vault
@@ -106,6 +118,8 @@ class Bank:
         self.transfers = Transfers(self.transport)
         self.payments = Payments(self.transport)
         self.vault = Vault(self.transport)
+        self.referrals = Referrals(self.transport)
+        self.offers = Offers(self.transport)
         self._partners: PartnerRegistry | None = None
 
     @property
@@ -157,6 +171,16 @@ async def close_bank() -> None:
 __all__ = [
     "ERROR_CODES",
     "Account",
+    "Attribution",
+    "IssuedCode",
+    "Offer",
+    "OfferStatus",
+    "Offers",
+    "PartnerSandbox",
+    "PromoCode",
+    "ReferralInfo",
+    "Referrals",
+    "Welcome",
     "Accounts",
     "AlreadyHasCard",
     "Bank",

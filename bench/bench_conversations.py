@@ -125,6 +125,11 @@ SCRIPTS: list[Script] = [
         ["log in", typed_phone, otp_from_sms, "ask my brother for 300 uah for the pizza",
          "thanks"],
     ),
+    Script(
+        "login → invite link → partner offers → promo code from the partner's API → details",
+        ["log in", typed_phone, otp_from_sms, "my invite link", "what offers do you have",
+         "give me a twitch promo code", "burger king cashback"],
+    ),
 ]
 
 
@@ -214,13 +219,15 @@ class Stack:
 def started_stack(workdir: Path):
     """A throwaway sandbox + action server + Rasa on free ports; stopped on exit."""
     from corebank.devserver import CorebankProcess
+    from partnersandbox.devserver import PartnersProcess
 
     model = newest_model()
     if model is None:
         sys.exit("No trained model in models/: run `make train` (or `rasa train`) first.")
-    with CorebankProcess.start() as bank:
+    with CorebankProcess.start() as bank, PartnersProcess.start() as partners:
         action_port, rasa_port = free_port(), free_port()
         env = isolated_env(bank.env, bank.base_url, workdir, action_port, rasa_port)
+        env.update(partners.client_env)
         os.environ["REST_LOCAL_CLIENT_SECRET"] = env["REST_LOCAL_CLIENT_SECRET"]  # rest_auth
         services: list[Service] = [
             action_server_service(action_port, workdir / "action-server.log", env),

@@ -13,8 +13,10 @@ from corebank.cards import soap as cards_soap
 from corebank.core.api import auth_zone, health, ledger, oauth, vault
 from corebank.core.errors import install_error_handlers
 from corebank.kyc import api as kyc_api
+from corebank.partners import api as partners_api
 from corebank.payments import api as payments_api
 from corebank.payments import hosted_page
+from corebank.referrals import api as referrals_api
 from corebank.sandbox import api as sandbox_api
 from corebank.sandbox.faults import FaultMiddleware
 from corebank.secure_pages import api as secure_pages_api
@@ -42,6 +44,9 @@ ROUTERS = [
     transfers_api.router,
     payments_api.router,
     hosted_page.router,
+    referrals_api.router,
+    partners_api.router,
+    partners_api.sandbox_router,
 ]
 
 

@@ -153,6 +153,17 @@ def corebank_service(port: int, log_path: Path, env: Mapping[str, str]) -> Servi
     )
 
 
+def partners_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
+    """The partners' API stand-in (partnersandbox/): its own process, port and API key."""
+    return Service(
+        name="partners sandbox",
+        command=[sys.executable, "-m", "partnersandbox"],
+        health_url=f"http://{LOOPBACK}:{port}/health",
+        log_path=log_path,
+        env={**env, "PARTNERS_HOST": LOOPBACK, "PARTNERS_PORT": str(port)},
+    )
+
+
 def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
     return Service(
         name="action server",
@@ -277,6 +288,8 @@ def isolated_env(
 # docs/architecture.md "Configuration": development defaults (make writes random ones to .env).
 DEV_DEFAULTS = {
     "COREBANK_REALM": "bank",
+    "PARTNERS_API_KEY": "dev-partners-api-key",
+    "PARTNERS_ADMIN_TOKEN": "dev-partners-admin",
     "COREBANK_CLIENT_ID": "assistant",
     "COREBANK_CLIENT_SECRET": "dev-client-secret",
     "COREBANK_OPS_CLIENT_ID": "bank-ops",

@@ -12,6 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions.cards.base import cashback_terms
 from actions.cards.slots import BASIC, TARIFF
 from actions.common.bank import bank
+from actions.common.conversation import identity
+from actions.common.welcome import tell_welcome
 from bankclient import BankError
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class ActionCardInfo(Action):
             **cashback_terms(tariff.cashback if tariff else None),
             delivery_days=(plastic.delivery_business_days if plastic else None) or "a few",
         )
+        await tell_welcome(dispatcher, bank(), identity(tracker))
         if tracker.active_loop_name:
             dispatcher.utter_message(response="utter_card_back_to_form")
         else:

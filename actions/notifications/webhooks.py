@@ -53,6 +53,7 @@ EVENT_INTENTS = {
     "topup.succeeded": "EXTERNAL_topup_succeeded",
     "topup.failed": "EXTERNAL_topup_failed",
     "payment_request.paid": "EXTERNAL_payment_request_paid",
+    "referral.rewarded": "EXTERNAL_referral_rewarded",  # answered by action_notify_referral_reward
 }
 # The event fields passed on as entities (all non-sensitive: masked card, money, a short note).
 ENTITY_FIELDS = {

@@ -11,6 +11,7 @@ from corebank.core import tariffs
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
 from corebank.core.db import get_session
 from corebank.core.idempotency import Idempotent
+from corebank.referrals.service import on_card_issued
 
 router = APIRouter(prefix="/api/v1", tags=["cards"])
 
@@ -33,6 +34,8 @@ def issue_card(
         return JSONResponse(idem.replay.body, status_code=idem.replay.status_code)
     card, account = service.issue(session, me.customer_id, payload)
     body = service.card_body(card, account)
+    # an invited newcomer's first card settles the invitation (rewards) in this transaction
+    body["welcome"] = on_card_issued(session, me.customer_id, me.identity)
     idem.remember(body, 201)
     session.commit()
     return JSONResponse(body, status_code=201)

@@ -38,6 +38,7 @@ from assistant.channels.guard import BadMessage, GuardedInputChannel, MessageGua
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+DEEP_LINK_START = "/deep_link_start"  # the intent of a start with a deep-link parameter
 SEND_TIMEOUT_SECONDS = 10.0
 
 NOT_TEXT_ANSWER = (
@@ -306,7 +307,9 @@ class MessengerInput(GuardedInputChannel):
                 return
             text = incoming.phone
         if incoming.kind == "start":
-            text = text or "/greet"
+            # A deep link's parameter (an invitation or a partner campaign code) is its own
+            # turn: actions/referral/start.py reads it from the metadata of this verified turn.
+            text = DEEP_LINK_START if incoming.start_param else (text or "/greet")
         message = UserMessage(
             text,
             output,
