@@ -92,3 +92,92 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return "n/a" if math.isnan(value) else f"{value:.1f}"
     return str(value)
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) used so far by a process tree, in seconds; NaN if unknown.
+
+    Children that exited are not counted: the services measured here keep their workers.
+    """
+    if not pid or not Path(f"/proc/{pid}").exists():
+        return math.nan
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in descendants(pid):
+        try:
+            # the command name (field 2) may hold spaces: split after its closing parenthesis
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load average and core count (what the figures ran under)."""
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        return "unknown"
+    return f"load average {one} / {five} / {fifteen} on {os.cpu_count()} cores"
+
+
+def summarize_py_spy(raw: str, top: int = 25) -> str:
+    """A py-spy `--format raw` (collapsed stacks) profile as two tables: the functions and the
+    packages where the sampled time went, inclusive (a sample counts once per function in its
+    stack), in percent of all samples."""
+    total = 0
+    functions: dict[str, int] = {}
+    packages: dict[str, int] = {}
+    for line in raw.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        seen_functions, seen_packages = set(), set()
+        for frame in stack.split(";"):
+            name, _, where = frame.partition(" (")
+            where = where.rstrip(")")
+            path = where.rsplit(":", 1)[0]
+            function = f"{name} ({_short_path(path)})"
+            seen_functions.add(function)
+            seen_packages.add(_package_of(path))
+        for function in seen_functions:
+            functions[function] = functions.get(function, 0) + count
+        for package in seen_packages:
+            packages[package] = packages.get(package, 0) + count
+    if not total:
+        return "(no samples)"
+
+    def rows(counts: dict[str, int]) -> list[list[object]]:
+        ordered = sorted(counts.items(), key=lambda item: -item[1])[:top]
+        return [[f"{100 * n / total:.1f}", name] for name, n in ordered]
+
+    return "\n".join([
+        f"{total} samples",
+        table(["% incl", "function"], rows(functions)),
+        "",
+        table(["% incl", "package"], rows(packages)),
+    ])  # fmt: skip
+
+
+def _short_path(path: str) -> str:
+    marker = "site-packages/"
+    if marker in path:
+        return path.split(marker, 1)[1]
+    parts = Path(path).parts
+    return "/".join(parts[-3:])
+
+
+def _package_of(path: str) -> str:
+    marker = "site-packages/"
+    if marker in path:
+        rest = path.split(marker, 1)[1].split("/")
+        deep = rest[0] in ("rasa", "tensorflow") and len(rest) > 2
+        return "/".join(rest[:2]) if deep else rest[0]
+    parts = Path(path).parts
+    for top in ("assistant", "actions", "nlu_components", "bankclient", "corebank"):
+        if top in parts:
+            return f"{top} (ours)"
+    return "python stdlib" if "/lib/python" in path else (parts[-1] if parts else "?")
