@@ -13,8 +13,14 @@ because it paid for itself in bench/bench_conversations.py.
    action response and of every tracker read from the store. Here each type name is resolved
    once and remembered (the Event classes do not change after start-up); a name that does not
    resolve is never remembered, so it still falls back or raises exactly as before.
+3. Memoization with nothing memorised: `MemoizationPolicy.predict_action_probabilities` builds
+   the states of the whole session (a replay of every event) and deep-copies them for a debug
+   log before it looks them up. With an empty lookup (this project's dialogue is all rules:
+   no stories, so nothing is memorised) the answer is always "no prediction": it is returned
+   straight away, the same PolicyPrediction Rasa builds.
 
-RASA_PATCHES_OFF=validator,event_types turns patches off (to measure them with the bench).
+RASA_PATCHES_OFF=validator,event_types,memoization turns patches off (to measure them with
+the bench).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from functools import cache
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.memoization import MemoizationPolicy
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 
@@ -64,6 +71,15 @@ def _resolve_by_type(type_name, default=None):
     return cls
 
 
+_original_memoization_predict = MemoizationPolicy.predict_action_probabilities
+
+
+def _memoization_predict(self, tracker, domain, rule_only_data=None, **kwargs):
+    if not self.lookup:  # nothing memorised: recall() can only answer None
+        return self._prediction(self._default_predictions(domain))
+    return _original_memoization_predict(self, tracker, domain, rule_only_data, **kwargs)
+
+
 def apply() -> None:
     global _applied
     if not _applied:
@@ -72,4 +88,6 @@ def apply() -> None:
             RemoteAction._validate_action_result = _validate_action_result
         if "event_types" not in off:
             Event.resolve_by_type = staticmethod(_resolve_by_type)
+        if "memoization" not in off:
+            MemoizationPolicy.predict_action_probabilities = _memoization_predict
         _applied = True

@@ -373,6 +373,7 @@ def short(name: str) -> str:
 
 
 def ratio_report(ours: list[LevelResult], minimal: list[LevelResult]) -> str:
+    a_name, b_name = ours[0].target, minimal[0].target
     rows = []
     for a, b in zip(ours, minimal, strict=True):
         rows.append([
@@ -380,8 +381,9 @@ def ratio_report(ours: list[LevelResult], minimal: list[LevelResult]) -> str:
             percentile(a.latencies_ms, 95), percentile(b.latencies_ms, 95),
             a.cpu_ms_per_message.get("rasa", math.nan), b.cpu_ms_per_message.get("rasa", math.nan),
         ])  # fmt: skip
-    return table(["concurrent", "ours msg/s", "minimal msg/s", "ratio", "ours p95",
-                  "minimal p95", "ours rasa cpu ms", "minimal rasa cpu ms"], rows)  # fmt: skip
+    return table(["concurrent", f"{a_name} msg/s", f"{b_name} msg/s", "ratio",
+                  f"{a_name} p95", f"{b_name} p95", f"{a_name} rasa cpu ms/msg",
+                  f"{b_name} rasa cpu ms/msg"], rows)  # fmt: skip
 
 
 def long_report(figures: dict) -> str:
@@ -434,7 +436,7 @@ def py_spy(pid: int, out: Path):
 
 
 @contextlib.contextmanager
-def started_stack(workdir: Path):
+def started_stack(workdir: Path, name: str = "banking", extra_env: dict[str, str] | None = None):
     """A throwaway sandbox + action server + Rasa on free ports; stopped on exit."""
     from corebank.devserver import CorebankProcess
 
@@ -444,7 +446,11 @@ def started_stack(workdir: Path):
     with CorebankProcess.start() as bank:
         action_port, rasa_port = free_port(), free_port()
         env = isolated_env(bank.env, bank.base_url, workdir, action_port, rasa_port)
-        os.environ["REST_LOCAL_CLIENT_SECRET"] = env["REST_LOCAL_CLIENT_SECRET"]  # rest_auth
+        env.update(extra_env or {})
+        # every stack of one run shares the REST client secret (rest_auth signs with it)
+        env["REST_LOCAL_CLIENT_SECRET"] = os.environ.setdefault(
+            "REST_LOCAL_CLIENT_SECRET", env["REST_LOCAL_CLIENT_SECRET"]
+        )
         services: list[Service] = [
             action_server_service(action_port, workdir / "action-server.log", env),
             rasa_service(rasa_port, workdir / "rasa.log", env, model=model),
@@ -455,7 +461,7 @@ def started_stack(workdir: Path):
             for service in services:
                 service.wait_healthy()
             yield Target(
-                name="banking",
+                name=name,
                 rasa_url=env["RASA_URL"],
                 scripts=SCRIPTS,
                 corebank_url=bank.base_url,
@@ -608,6 +614,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="LEVEL",
                         help="py-spy the Rasa process during this concurrency level")
     parser.add_argument("--profile-out", type=Path, help="keep the raw py-spy stacks here")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME:K=V,K=V",
+                        help="also a second banking stack with this environment, interleaved, "
+                        "e.g. 'before:TRACKER_CACHE_SIZE=0,RASA_PATCHES_OFF=event_types'")
     parser.add_argument("--replicas", help="e.g. 1,2: also run N-replica stacks (HAProxy, "
                         "PostgreSQL, Redis) one after the other")
     parser.add_argument("--rasa-url", help="reuse this Rasa (else start a throwaway stack)")
@@ -649,6 +658,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             targets = [stack.enter_context(
                 reused_stack(args) if args.rasa_url else started_stack(Path(tmp)))]  # fmt: skip
+        for variant in args.variant:
+            name, _, settings = variant.partition(":")
+            extra = dict(item.split("=", 1) for item in settings.split(",") if item)
+            workdir = Path(tmp) / f"variant-{len(targets)}"
+            workdir.mkdir()
+            targets.append(stack.enter_context(started_stack(workdir, name, extra)))
         if args.minimal:
             targets.append(stack.enter_context(minimal_stack(Path(tmp))))
         results = asyncio.run(bench(targets, levels, args.seconds, args.profile, args.profile_out))

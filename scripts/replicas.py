@@ -152,7 +152,10 @@ def replica_stack(
             MEDIA_STORE="database",
             MEDIA_BASE_URL=f"http://{LOOPBACK}:{lb_actions}/media",
         )
-        os.environ["REST_LOCAL_CLIENT_SECRET"] = env["REST_LOCAL_CLIENT_SECRET"]  # rest_auth
+        # the REST client secret of this process (rest_auth), shared by every stack it starts
+        env["REST_LOCAL_CLIENT_SECRET"] = os.environ.setdefault(
+            "REST_LOCAL_CLIENT_SECRET", env["REST_LOCAL_CLIENT_SECRET"]
+        )
         create_assistant_tables(database)
 
         action_ports = [free_port() for _ in range(replicas)]
