@@ -455,6 +455,7 @@ def started_stack(workdir: Path, name: str = "banking", extra_env: dict[str, str
             action_server_service(action_port, workdir / "action-server.log", env),
             rasa_service(rasa_port, workdir / "rasa.log", env, model=model),
         ]
+        services[1].startup_timeout = STARTUP_TIMEOUT
         try:
             for service in services:
                 service.start()
@@ -484,7 +485,7 @@ def reused_stack(args: argparse.Namespace):
         return [pid] if pid else []
 
     yield Target(
-        name="banking",
+        name=args.name,
         rasa_url=args.rasa_url,
         scripts=SCRIPTS,
         corebank_url=args.corebank_url,
@@ -497,6 +498,8 @@ def reused_stack(args: argparse.Namespace):
     )
 
 
+# Loading a model takes minutes on a busy shared machine.
+STARTUP_TIMEOUT = 900.0
 MINIMAL_CACHE = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
@@ -538,7 +541,7 @@ def minimal_stack(workdir: Path):
         health_url=f"http://127.0.0.1:{port}/webhooks/rest/",
         log_path=workdir / "minimal-rasa.log",
         env=rasa_thread_env({}),
-        startup_timeout=180.0,
+        startup_timeout=STARTUP_TIMEOUT,
         cwd=project,
     )
     try:
@@ -596,11 +599,12 @@ def print_summary(results: list[LevelResult], targets: list[Target]) -> None:
         print(f"{target.name}: " + "; ".join(s.name for s in target.scripts))
     print(f"measured under: {load_average()}")
     print(report(results))
-    ours = [r for r in results if r.target == targets[0].name]
-    for target in targets[1:]:
-        theirs = [r for r in results if r.target == target.name]
-        print(f"\n{targets[0].name} vs {target.name} (same run, interleaved):")
-        print(ratio_report(ours, theirs))
+    for i, first in enumerate(targets):
+        for second in targets[i + 1 :]:
+            ours = [r for r in results if r.target == first.name]
+            theirs = [r for r in results if r.target == second.name]
+            print(f"\n{first.name} vs {second.name} (same run, interleaved):")
+            print(ratio_report(ours, theirs))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -614,6 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="LEVEL",
                         help="py-spy the Rasa process during this concurrency level")
     parser.add_argument("--profile-out", type=Path, help="keep the raw py-spy stacks here")
+    parser.add_argument("--name", default="banking", help="name of the (first) banking stack")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME:K=V,K=V",
                         help="also a second banking stack with this environment, interleaved, "
                         "e.g. 'before:TRACKER_CACHE_SIZE=0,RASA_PATCHES_OFF=event_types'")
@@ -656,8 +661,8 @@ def main(argv: list[str] | None = None) -> int:
                     pids=replicas.pids,
                 ))  # fmt: skip
         else:
-            targets = [stack.enter_context(
-                reused_stack(args) if args.rasa_url else started_stack(Path(tmp)))]  # fmt: skip
+            first = reused_stack(args) if args.rasa_url else started_stack(Path(tmp), args.name)
+            targets = [stack.enter_context(first)]
         for variant in args.variant:
             name, _, settings = variant.partition(":")
             extra = dict(item.split("=", 1) for item in settings.split(",") if item)
@@ -670,10 +675,14 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(results, targets)
         figures["levels"] = [r.as_dict() for r in results]
         if args.long:
-            long_figures = asyncio.run(run_long(targets[0], args.long))
-            print()
-            print(long_report(long_figures))
-            figures["long"] = long_figures
+            figures["long"] = {}
+            for target in targets:
+                if target.scripts is MINIMAL_SCRIPTS:
+                    continue  # no login, nothing to grow
+                long_figures = asyncio.run(run_long(target, args.long))
+                print(f"\n{target.name}:")
+                print(long_report(long_figures), flush=True)
+                figures["long"][target.name] = long_figures
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str))
     return 0

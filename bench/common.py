@@ -122,12 +122,14 @@ def load_average() -> str:
     return f"load average {one} / {five} / {fifteen} on {os.cpu_count()} cores"
 
 
-def summarize_py_spy(raw: str, top: int = 25) -> str:
-    """A py-spy `--format raw` (collapsed stacks) profile as two tables: the functions and the
-    packages where the sampled time went, inclusive (a sample counts once per function in its
-    stack), in percent of all samples."""
+def summarize_py_spy(raw: str, top: int = 30) -> str:
+    """A py-spy `--format raw` profile (collapsed stacks, one `frame;frame;... count` per line)
+    as three tables, in percent of all samples: where the time was spent (self: the innermost
+    frame), the functions under which it was spent (inclusive, the server's own entry frames
+    that every request shares left out) and the packages (self time)."""
     total = 0
-    functions: dict[str, int] = {}
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
     packages: dict[str, int] = {}
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -135,49 +137,45 @@ def summarize_py_spy(raw: str, top: int = 25) -> str:
             continue
         count = int(count_text)
         total += count
-        seen_functions, seen_packages = set(), set()
-        for frame in stack.split(";"):
-            name, _, where = frame.partition(" (")
-            where = where.rstrip(")")
-            path = where.rsplit(":", 1)[0]
-            function = f"{name} ({_short_path(path)})"
-            seen_functions.add(function)
-            seen_packages.add(_package_of(path))
-        for function in seen_functions:
-            functions[function] = functions.get(function, 0) + count
-        for package in seen_packages:
-            packages[package] = packages.get(package, 0) + count
+        frames = [_frame(f) for f in stack.split(";") if not f.startswith(("process ", "thread "))]
+        if not frames:
+            continue
+        name, package = frames[-1]
+        own[name] = own.get(name, 0) + count
+        packages[package] = packages.get(package, 0) + count
+        for function in {f for f, _ in frames}:
+            inclusive[function] = inclusive.get(function, 0) + count
     if not total:
         return "(no samples)"
 
-    def rows(counts: dict[str, int]) -> list[list[object]]:
-        ordered = sorted(counts.items(), key=lambda item: -item[1])[:top]
-        return [[f"{100 * n / total:.1f}", name] for name, n in ordered]
+    def rows(counts: dict[str, int], skip_above: float = 101.0) -> list[list[object]]:
+        ordered = sorted(counts.items(), key=lambda item: -item[1])
+        kept = [(n, c) for n, c in ordered if 100 * c / total < skip_above][:top]
+        return [[f"{100 * c / total:.1f}", n] for n, c in kept]
 
     return "\n".join([
         f"{total} samples",
-        table(["% incl", "function"], rows(functions)),
+        table(["% self", "function"], rows(own)),
         "",
-        table(["% incl", "package"], rows(packages)),
+        table(["% incl", "function (frames shared by >80% of samples left out)"],
+              rows(inclusive, skip_above=80.0)),
+        "",
+        table(["% self", "package"], rows(packages)),
     ])  # fmt: skip
 
 
-def _short_path(path: str) -> str:
+def _frame(frame: str) -> tuple[str, str]:
+    """`name (path/to/file.py:123)` as ("name (path/to/file.py)", package)."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
     marker = "site-packages/"
     if marker in path:
-        return path.split(marker, 1)[1]
-    parts = Path(path).parts
-    return "/".join(parts[-3:])
-
-
-def _package_of(path: str) -> str:
-    marker = "site-packages/"
-    if marker in path:
-        rest = path.split(marker, 1)[1].split("/")
-        deep = rest[0] in ("rasa", "tensorflow") and len(rest) > 2
-        return "/".join(rest[:2]) if deep else rest[0]
-    parts = Path(path).parts
-    for top in ("assistant", "actions", "nlu_components", "bankclient", "corebank"):
-        if top in parts:
-            return f"{top} (ours)"
-    return "python stdlib" if "/lib/python" in path else (parts[-1] if parts else "?")
+        path = path.split(marker, 1)[1]
+    parts = path.split("/")
+    if parts[0] in ("rasa", "tensorflow", "sqlalchemy") and len(parts) > 2:
+        package = "/".join(parts[:2])
+    elif len(parts) > 1:
+        package = parts[0]
+    else:
+        package = "python stdlib / builtins"
+    return f"{name[:60]} ({'/'.join(parts[-3:])})", package

@@ -239,3 +239,15 @@ async def test_cache_can_be_turned_off(tmp_path, monkeypatch) -> None:
     _clean_turn(tracker, "hi")
     await store.save(tracker)
     assert await store.retrieve("fay") is not tracker
+
+
+async def test_sqlite_connections_are_pooled_with_the_pragmas(tmp_path) -> None:
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'p.db'}")
+    assert isinstance(store.engine.pool, sa.pool.QueuePool)
+    tracker = DialogueStateTracker("gus", DOMAIN.slots)
+    _clean_turn(tracker, "hi")
+    await store.save(tracker)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    assert len((await _fresh_read(f"sqlite:///{tmp_path / 'p.db'}", "gus")).events) == 4
