@@ -253,7 +253,11 @@ async def run_conversation(
     conversation = Conversation(f"bench-{os.urandom(6).hex()}", phone, sandbox)
     latencies, errors = [], 0
     for step in script.steps:
-        text = step if isinstance(step, str) else await step(conversation)
+        try:
+            text = step if isinstance(step, str) else await step(conversation)
+        except Exception:  # noqa: BLE001 - e.g. an earlier reply failed: the script cannot go on
+            errors += 1
+            break
         latency, failed = await send(rest, conversation, text)
         latencies.append(latency)
         errors += failed
