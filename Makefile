@@ -131,7 +131,7 @@ bench: $(INSTALLED) .env sandbox-db train
 # docs/performance.md: the figures that survive a noisy machine (ratio to Rasa's own minimal
 # assistant, measured in the same run) and the cost of a long conversation.
 bench-full: $(INSTALLED) .env train
-	$(PY) -m bench.bench_conversations --minimal --long 300 --json results/bench.json
+	$(PY) -m bench.bench_conversations --minimal --long 300 --json var/bench/bench.json
 
 # ---------------------------------------------------------------- past one machine
 
