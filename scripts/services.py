@@ -82,6 +82,7 @@ class Service:
     env: Mapping[str, str] = field(default_factory=dict)
     startup_timeout: float = 60.0
     process: subprocess.Popen | None = None
+    cwd: Path = REPO_ROOT
 
     @property
     def pid(self) -> int | None:
@@ -92,7 +93,7 @@ class Service:
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child until stop()
         self.process = subprocess.Popen(
             self.command,
-            cwd=REPO_ROOT,
+            cwd=self.cwd,
             env={**os.environ, **self.env},
             stdin=subprocess.DEVNULL,
             stdout=log,
