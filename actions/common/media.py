@@ -1,5 +1,5 @@
-"""Pictures the assistant sends (card images, receipts): stored under MEDIA_DIR, served by the
-action server.
+"""Pictures and documents the assistant sends (card images, receipts as PNG and PDF): stored
+under MEDIA_DIR, served by the action server.
 
 Messengers fetch an image by URL, so each picture gets an unguessable name (the card image shows a
 holder name) and is served at `GET /media/<name>` by this module's Sanic blueprint. The URL sent
@@ -24,7 +24,8 @@ from sanic.request import Request
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URL = "http://127.0.0.1:5055/media"
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\.png$")
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(png|pdf)$")
+MIME_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 CLEANUP_EVERY_SECONDS = 600
 BLUEPRINT_NAME = "assistant_media"
 
@@ -48,11 +49,22 @@ def ttl_seconds() -> float:
 
 def publish_png(png: bytes) -> str:
     """Store a PNG under a fresh random name; return the absolute URL a messenger can fetch."""
+    return publish_file(png, "png")
+
+
+def publish_pdf(pdf: bytes) -> str:
+    """Store a PDF document (receipts) like a picture; the URL a messenger can fetch."""
+    return publish_file(pdf, "pdf")
+
+
+def publish_file(content: bytes, extension: str) -> str:
+    if extension not in MIME_TYPES:
+        raise ValueError(f"unsupported media type {extension!r}")
     folder = media_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_urlsafe(24)}.png"
+    name = f"{secrets.token_urlsafe(24)}.{extension}"
     tmp = folder / f".{name}.tmp"
-    tmp.write_bytes(png)
+    tmp.write_bytes(content)
     os.replace(tmp, folder / name)  # atomic: a half-written picture is never served
     _cleanup_now_and_then(folder)
     return f"{media_base_url()}/{name}"
@@ -65,7 +77,7 @@ def _cleanup_now_and_then(folder: Path) -> None:
         return
     _last_cleanup = now
     cutoff = now - ttl_seconds()
-    for path in folder.glob("*.png"):
+    for path in [*folder.glob("*.png"), *folder.glob("*.pdf")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -87,7 +99,7 @@ async def serve_media(request: Request, name: str):
         return response.json({"error": {"code": "not_found", "message": "No such file."}}, 404)
     return await response.file(
         str(path),
-        mime_type="image/png",
+        mime_type=MIME_TYPES[name.rsplit(".", 1)[1]],
         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
 
