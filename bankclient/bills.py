@@ -87,6 +87,13 @@ class Debt(Result):
 
 
 @dataclass(frozen=True)
+class OwnPhone(Result):
+    provider_id: str
+    account: str  # +380XXXXXXXXX
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class BillQuote(Result):
     provider_id: str
     account: str
@@ -95,6 +102,7 @@ class BillQuote(Result):
     fee: Decimal
     total: Decimal
     requires_step_up: bool = False
+    provider_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,12 @@ class Bills:
         data = await self._t.soap.call("ListProviders", {"Category": category})
         return Provider.many(data["providers"])
 
+    async def own_phone(self, identity: str) -> OwnPhone:
+        """The logged-in customer's own number and its operator (inferred by the bank from the
+        prefix); NotFound when no operator in the catalog serves it."""
+        data = await self._t.soap.call("GetOwnPhone", {"Identity": identity})
+        return OwnPhone.from_json(data)
+
     async def debt(self, provider_id: str, account: str) -> Debt:
         """What the account owes. NotFound when the provider does not report debts or has no
         such account; InvalidRequest for an account the provider's rules refuse."""
@@ -139,13 +153,23 @@ class Bills:
         return Debt.from_json(data)
 
     async def quote(
-        self, provider_id: str, account: str, amount: Decimal, meter: str | None = None
+        self,
+        provider_id: str | None,
+        account: str | None,
+        amount: Decimal,
+        meter: str | None = None,
+        *,
+        own_phone_of: str | None = None,
     ) -> BillQuote:
         """Fee, total and whether a step-up code is needed; the provider checks the account
-        (NotFound: no such account) and the amount (InvalidAmount: outside its limits)."""
+        (NotFound: no such account) and the amount (InvalidAmount: outside its limits).
+        `own_phone_of=identity`: the account is that customer's own phone number (the bank
+        knows it; the operator is inferred from its prefix when `provider_id` is None)."""
         data = await self._t.soap.call(
             "QuoteBill",
             {
+                "Identity": own_phone_of,
+                "OwnPhone": True if own_phone_of else None,
                 "ProviderId": provider_id,
                 "Account": account,
                 "Meter": meter,

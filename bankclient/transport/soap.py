@@ -143,10 +143,17 @@ OPERATIONS: dict[str, Operation] = {
         },
         idempotent=True,
     ),
+    "GetOwnPhone": Operation(
+        "GetOwnPhone",
+        {"provider_id": "ProviderId", "name": Field("ProviderName", required=False),
+         "account": "Account"},
+        idempotent=True,
+    ),
     "QuoteBill": Operation(
         "QuoteBill",
         {
             "provider_id": "ProviderId",
+            "provider_name": Field("ProviderName", required=False),
             "account": "Account",
             "amount": ("Amount/Value", money),
             "currency": "Amount/Currency",

@@ -146,7 +146,7 @@ PROVIDERS: dict[str, Provider] = {p.id: p for p in [
              ("electricity", "light", "power", "yasna", "dtek", "kyiv electricity"),
              shows_debt=True),
     Provider("naftogaz", "Naftogaz Gas Supply", "utilities",
-             (_digits(10, example="0800456789"),), ("gas", "naftohaz", "neftegaz", "gaz"),
+             (_digits(10, example="4100456789"),), ("gas", "naftohaz", "neftegaz", "gaz"),
              shows_debt=True, min_amount=Decimal("10.00")),
     Provider("vodokanal", "Kyivvodokanal Water", "utilities",
              (_digits(8, example="31245678"), METER), ("water", "vodokanal", "vodocanal"),

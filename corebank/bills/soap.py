@@ -1,5 +1,6 @@
 """Bill payment operations of the legacy SOAP API (corebank/soap/api.py dispatches them):
-ListProviders (the catalog with each provider's fields, limits and fee), GetDebt, QuoteBill
+ListProviders (the catalog with each provider's fields, limits and fee), GetDebt, GetOwnPhone
+(the customer's own number and its operator), QuoteBill
 (validates account and amount, gives fee, total and whether a step-up code is needed), PayBill
 (idempotent; the money goes to the settlement account, the fee to the fees account),
 ListBillPayments (history) and the payment templates (SaveBillTemplate, ListBillTemplates,
@@ -76,14 +77,39 @@ def _amount(params: dict) -> Decimal:
     return amount
 
 
-def quote_bill(_session: Session, params: dict) -> dict:
-    provider = providers.get_provider(p.text(params, "ProviderId"))
-    account = provider.check_account(p.text(params, "Account"))
+def _own_phone(session: Session, params: dict) -> tuple[providers.Provider, str]:
+    """OwnPhone: the logged-in customer's own number, its operator inferred from the prefix
+    when no ProviderId is given."""
+    phone = p.customer(session, params).phone
+    provider_id = p.text(params, "ProviderId", required=False)
+    candidates = ([providers.get_provider(provider_id)] if provider_id
+                  else providers.list_providers("mobile"))
+    for provider in candidates:
+        try:
+            return provider, provider.check_account(phone)
+        except BankError:
+            continue
+    raise BankError("not_found", "No mobile operator in the catalog serves your number.",
+                    field="Account")
+
+
+def get_own_phone(session: Session, params: dict) -> dict:
+    """The logged-in customer's own number as a mobile account, with its operator."""
+    provider, account = _own_phone(session, params)
+    return {"ProviderId": provider.id, "ProviderName": provider.name, "Account": account}
+
+
+def quote_bill(session: Session, params: dict) -> dict:
+    if str(params.get("OwnPhone") or "").lower() == "true":
+        provider, account = _own_phone(session, params)
+    else:
+        provider = providers.get_provider(p.text(params, "ProviderId"))
+        account = provider.check_account(p.text(params, "Account"))
     provider.check_meter(p.text(params, "Meter", required=False))
     amount = _amount(params)
     provider.check_amount(amount)
     fee = provider.fee(amount)
-    return {"ProviderId": provider.id, "Account": account,
+    return {"ProviderId": provider.id, "ProviderName": provider.name, "Account": account,
             "Amount": {"Value": fmt(amount), "Currency": "UAH"}, "Fee": fee,
             "Total": amount + fee,
             "RequiresStepUp": amount + fee > get_settings().step_up_threshold}
@@ -266,6 +292,7 @@ def delete_bill_template(session: Session, params: dict) -> dict:
 OPERATIONS = {
     "ListProviders": list_providers,
     "GetDebt": get_debt,
+    "GetOwnPhone": get_own_phone,
     "QuoteBill": quote_bill,
     "PayBill": pay_bill,
     "FindBillPayment": find_bill_payment,
