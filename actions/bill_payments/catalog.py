@@ -34,7 +34,7 @@ OWN_PHONE_RE = re.compile(
 # A Ukrainian phone number in any local format: +380 67 123 45 67, 380671234567, 067-123-45-67,
 # (067) 123 4567, 0671234567.
 PHONE_RE = re.compile(
-    r"(?<![\d+])(?:\+?\s?3\s?8\s?)?\(?0\s?\d\s?\d\)?[\s-]?\d(?:[\s-]?\d){6}(?!\d)"
+    r"(?<![\d+])(?:\+?3\s?8\s?)?\(?0\s?\d\s?\d\)?[\s-]?\d(?:[\s-]?\d){6}(?!\d)"
 )
 _WORD_RE = re.compile(r"[a-z0-9:]+")
 CACHE_SECONDS = float(os.environ.get("BILL_CATALOG_CACHE_SECONDS") or 300)

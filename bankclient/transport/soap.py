@@ -177,6 +177,7 @@ OPERATIONS: dict[str, Operation] = {
                 "Payments/Payment",
                 {
                     "payment_id": "PaymentId",
+                    "status": Field("Status", required=False, default="completed"),
                     "provider_id": "ProviderId",
                     "provider_name": Field("ProviderName", required=False),
                     "category": Field("Category", required=False),

@@ -227,7 +227,7 @@ def list_bill_payments(session: Session, params: dict) -> dict:
         raise BankError("invalid_request", "Limit must be a number.", 422) from exc
     rows = session.execute(stmt.order_by(BillPayment.created_at.desc()).limit(limit)).scalars()
     return {"Payments": [("Payment", {
-        "PaymentId": r.id, "ProviderId": r.provider_id,
+        "PaymentId": r.id, "Status": "completed", "ProviderId": r.provider_id,
         "ProviderName": providers.PROVIDERS[r.provider_id].name
         if r.provider_id in providers.PROVIDERS else r.provider_id,
         "Category": r.category, "Account": r.account,
