@@ -16,6 +16,27 @@ from actions.common.money import format_money
 from bankclient import BankError, NotFound
 
 
+async def say_cancelled(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """What the customer hears when the payment is called off (the rule's action, or the form
+    itself when it is handed the "no")."""
+    key = tracker.get_slot("bill_key")  # set once the bank was asked to pay
+    paid = None
+    if key:
+        try:
+            paid = await bank().bills.payment_by_key(identity(tracker), key)
+        except NotFound:
+            paid = None
+        except BankError:
+            dispatcher.utter_message(response="utter_bill_cancel_unknown")
+            return
+    if paid is not None:
+        dispatcher.utter_message(response="utter_bill_cancel_already_paid",
+                                 amount=format_money(paid.amount, paid.currency),
+                                 receipt=paid.receipt_no or "")
+    else:
+        dispatcher.utter_message(response="utter_bill_cancelled")
+
+
 class ActionCancelBill(Action):
     def name(self) -> str:
         return "action_cancel_bill"
@@ -23,22 +44,7 @@ class ActionCancelBill(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        key = tracker.get_slot("bill_key")  # set once the bank was asked to pay
-        paid = None
-        if key:
-            try:
-                paid = await bank().bills.payment_by_key(identity(tracker), key)
-            except NotFound:
-                paid = None
-            except BankError:
-                dispatcher.utter_message(response="utter_bill_cancel_unknown")
-                return self._clear()
-        if paid is not None:
-            dispatcher.utter_message(response="utter_bill_cancel_already_paid",
-                                     amount=format_money(paid.amount, paid.currency),
-                                     receipt=paid.receipt_no or "")
-        else:
-            dispatcher.utter_message(response="utter_bill_cancelled")
+        await say_cancelled(dispatcher, tracker)
         return self._clear()
 
     @staticmethod

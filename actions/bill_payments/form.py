@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bill_payments import catalog
+from actions.bill_payments.cancel import say_cancelled
 from actions.bill_payments.flow import BILL_SLOTS, CHALLENGE_SLOT, INTENT, payment_key, stop
 from actions.bill_payments.pay import ask_step_up, pay
 from actions.common.bank import bank
@@ -100,6 +101,13 @@ class ValidateBillForm(StepUpValidation):
             put(stop(dispatcher, err, "catalog"))
             return events + [SlotSet("requested_slot", None)]
         requested = tracker.get_slot("requested_slot")
+        if requested and latest_intent(tracker) == "deny":
+            # The rule "cancel the payment" normally answers a "no"; if the form is handed it
+            # anyway, it is still a cancellation, never an answer to the question.
+            await say_cancelled(dispatcher, tracker)
+            put({name: None for name in BILL_SLOTS})
+            put({"bill_status": "cancelled"})
+            return events + [SlotSet("requested_slot", None)]
         if _activating(tracker):
             put({name: None for name in BILL_SLOTS})
             await self._read_request(dispatcher, tracker, catalog_, put)

@@ -39,9 +39,10 @@ def test_top_up_my_phone_in_two_turns(chat, rasa_server, corebank) -> None:
         f"Done! {money(100)} paid to Kyivstar (•••• 4567). Fee: {money(0)}. Your balance is now "
         f"{money(after)}. Receipt No. "
     )
-    assert done[1]["text"] == "Your receipt:" and done[1]["image"].endswith(".png")
-    assert done[2]["attachment"]["url"].endswith(".pdf")
-    assert flat(done[3]["text"]) == "Want to save this payment as a template for next time?"
+    assert done[1]["text"] == "Your receipt:" and done[2]["image"].endswith(".png")
+    assert done[3]["attachment"]["url"].endswith(".pdf")
+    assert flat(done[4]["text"]) == "Want to save this payment as a template for next time?"
+    assert [b["payload"] for b in done[4]["buttons"]] == ["/save_bill_template"]
     assert uah_balance(corebank, sender) == after
     assert_ledger_balanced(corebank)
     assert slot(rasa_server, sender, "bill_amount") is None  # cleared for the next payment
