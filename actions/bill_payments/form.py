@@ -172,6 +172,11 @@ class ValidateBillForm(StepUpValidation):
             and account_raw is None
             and (catalog.OWN_PHONE_RE.search(text) or not phones)
         )
+        self._amount(dispatcher, amount_in(amount_message, answer_expected=True), put)
+        if own and tracker.get_slot("bill_amount") and provider is None:
+            # "top up my phone 100": number, operator, fee and total in one call to the bank
+            if await self._own_phone_quote(dispatcher, tracker, catalog_, put):
+                return
         if own:
             await self._own_phone(dispatcher, tracker, catalog_, provider, put)
         elif provider is not None:
@@ -180,7 +185,6 @@ class ValidateBillForm(StepUpValidation):
             put({"bill_meter": meter.group(1)})
         if account_raw and tracker.get_slot("bill_account") is None:
             put({"bill_account_raw": account_raw})
-        self._amount(dispatcher, amount_in(amount_message, answer_expected=True), put)
 
     def _provider_from(self, message, text, catalog_) -> Provider | None:
         for value in entity_values(message, "bill_provider"):
@@ -203,6 +207,24 @@ class ValidateBillForm(StepUpValidation):
             put({"bill_provider": provider.provider_id})
             return
         put({"bill_provider": own.provider_id, "bill_account": own.account})
+
+    async def _own_phone_quote(self, dispatcher, tracker, catalog_, put) -> bool:
+        """The quote for the customer's own number (the bank knows it and its operator); False
+        when that did not work out and the step by step way should try."""
+        amount = from_api(tracker.get_slot("bill_amount"))
+        try:
+            quote = await bank().bills.quote(None, None, amount, own_phone_of=identity(tracker))
+        except (NotFound, InvalidAmount, InvalidRequest):
+            return False  # the usual path says what is wrong, one question at a time
+        except BankError as err:
+            put(stop(dispatcher, err, "quote"))
+            return True
+        provider = catalog.by_id(catalog_, quote.provider_id)
+        if provider is None:
+            return False
+        put({"bill_provider": provider.provider_id, "bill_category": provider.category})
+        put(self._quote_slots(tracker, provider, quote))
+        return True
 
     async def _repeat(self, dispatcher, tracker, category, put, provider=None) -> bool:
         """"Pay my phone again": the last payment to that provider (or in that category)."""
@@ -385,7 +407,11 @@ class ValidateBillForm(StepUpValidation):
         except BankError as err:
             put(stop(dispatcher, err, "quote"))
             return
-        put({"bill_quote": {
+        put(self._quote_slots(tracker, provider, quote))
+
+    @staticmethod
+    def _quote_slots(tracker, provider: Provider, quote) -> dict[str, Any]:
+        return {"bill_quote": {
             "provider_id": quote.provider_id,
             "provider_name": quote.provider_name or provider.name,
             "account_label": provider.account_label or "Account",
@@ -396,7 +422,7 @@ class ValidateBillForm(StepUpValidation):
             "requires_step_up": quote.requires_step_up,
             "meter": tracker.get_slot("bill_meter"),
             "key": payment_key(tracker, quote.provider_id, quote.account, str(quote.amount)),
-        }, "bill_account": quote.account})
+        }, "bill_account": quote.account}
 
     async def _confirmed(self, dispatcher, tracker, put) -> None:
         quote = tracker.get_slot("bill_quote") or {}
