@@ -124,9 +124,9 @@ _NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 _3DS_HINT = re.compile(r'id="code_hint">.*?<strong>(\d+)</strong>', re.S)
 
 
-async def pay_topup_then_send(conversation: Conversation) -> str:
+async def pay_topup_link(conversation: Conversation) -> None:
     """The customer pays the top-up link from the last reply on the bank's page (card, then
-    3-D Secure; not timed), then asks for a transfer to another bank's card."""
+    3-D Secure; not timed)."""
     text = json.dumps(conversation.replies[-1], ensure_ascii=False)
     url = _TOPUP_LINK.search(text).group(0)
     page = await conversation.sandbox.get(url)
@@ -136,7 +136,18 @@ async def pay_topup_then_send(conversation: Conversation) -> str:
     code = _3DS_HINT.search(page.text).group(1)
     await conversation.sandbox.post(url, data={"nonce": _NONCE.search(page.text).group(1),
                                                "code": code})
+
+
+async def pay_topup_then_send(conversation: Conversation) -> str:
+    """Pays the top-up, then asks for a transfer to another bank's card."""
+    await pay_topup_link(conversation)
     return "send 50 to 4111 1111 1111 1111"
+
+
+async def pay_topup_then_pay_phone(conversation: Conversation) -> str:
+    """Pays the top-up, then tops up the customer's own phone (a bill payment)."""
+    await pay_topup_link(conversation)
+    return "top up my phone 100"
 
 
 SCRIPTS: list[Script] = [
@@ -148,6 +159,11 @@ SCRIPTS: list[Script] = [
         "login → card → top up (paid on the page) → transfer to another bank → confirm",
         ["log me in", typed_phone, otp_from_sms, "i want a card", "Anna Ivanova",
          "top up my card with 200 uah", pay_topup_then_send, "yes"],
+    ),
+    Script(
+        "login → card → top up (paid on the page) → top up my phone 100 → confirm",
+        ["log me in", typed_phone, otp_from_sms, "i want a card", "Anna Ivanova",
+         "top up my card with 200 uah", pay_topup_then_pay_phone, "yes"],
     ),
     Script(
         "login → ask a friend for money → thanks",

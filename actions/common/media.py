@@ -1,5 +1,5 @@
-"""Pictures the assistant sends (card images, receipts): stored under MEDIA_DIR, served by the
-action server.
+"""Pictures and documents the assistant sends (card images, receipts as PNG and PDF): stored
+under MEDIA_DIR, served by the action server.
 
 Messengers fetch an image by URL, so each picture gets an unguessable name (the card image shows a
 holder name) and is served at `GET /media/<name>` by this module's Sanic blueprint. The URL sent
@@ -35,7 +35,8 @@ from actions.common import db
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URL = "http://127.0.0.1:5055/media"
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\.png$")
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(png|pdf)$")
+MIME_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 CLEANUP_EVERY_SECONDS = 600
 BLUEPRINT_NAME = "assistant_media"
 
@@ -43,7 +44,9 @@ _last_cleanup = 0.0
 
 
 class MediaBlob(db.Base):
-    """A published picture kept in the assistant's database (MEDIA_STORE=database)."""
+    """A published picture or PDF kept in the assistant's database (MEDIA_STORE=database).
+
+    The column keeps its first name, `png`, though it also holds PDFs (no migration needed)."""
 
     __tablename__ = "media_blobs"
     name = Column(String(80), primary_key=True)
@@ -75,17 +78,27 @@ def ttl_seconds() -> float:
 
 def publish_png(png: bytes) -> str:
     """Store a PNG under a fresh random name; return the absolute URL a messenger can fetch."""
+    return publish_file(png, "png")
+
+
+def publish_pdf(pdf: bytes) -> str:
+    """Store a PDF document (receipts) like a picture; the URL a messenger can fetch."""
+    return publish_file(pdf, "pdf")
+
+
+def publish_file(content: bytes, extension: str) -> str:
+    if extension not in MIME_TYPES:
+        raise ValueError(f"unsupported media type {extension!r}")
+    name = f"{secrets.token_urlsafe(24)}.{extension}"
     if store_kind() == "database":
-        name = f"{secrets.token_urlsafe(24)}.png"
         with db.session_scope() as session:
-            session.add(MediaBlob(name=name, created_at=db.utcnow(), png=png))
+            session.add(MediaBlob(name=name, created_at=db.utcnow(), png=content))
         _cleanup_database_now_and_then()
         return f"{media_base_url()}/{name}"
     folder = media_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_urlsafe(24)}.png"
     tmp = folder / f".{name}.tmp"
-    tmp.write_bytes(png)
+    tmp.write_bytes(content)
     os.replace(tmp, folder / name)  # atomic: a half-written picture is never served
     _cleanup_now_and_then(folder)
     return f"{media_base_url()}/{name}"
@@ -98,7 +111,7 @@ def _cleanup_now_and_then(folder: Path) -> None:
         return
     _last_cleanup = now
     cutoff = now - ttl_seconds()
-    for path in folder.glob("*.png"):
+    for path in [*folder.glob("*.png"), *folder.glob("*.pdf")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -147,13 +160,15 @@ async def serve_media(request: Request, name: str):
             return response.json(
                 {"error": {"code": "not_found", "message": "No such file."}}, 404
             )
-        return response.raw(png, content_type="image/png", headers=headers)
+        return response.raw(
+            png, content_type=MIME_TYPES[name.rsplit(".", 1)[1]], headers=headers
+        )
     path = media_dir() / name
     if not path.is_file() or time.time() - path.stat().st_mtime > ttl_seconds():
         return response.json({"error": {"code": "not_found", "message": "No such file."}}, 404)
     return await response.file(
         str(path),
-        mime_type="image/png",
+        mime_type=MIME_TYPES[name.rsplit(".", 1)[1]],
         headers=headers,
     )
 

@@ -65,6 +65,21 @@ _CARD_STATUS: Spec = {
     "expiry": Field("Expiry", required=False),
 }
 
+_PAY_BILL: Spec = {
+    "payment_id": "PaymentId",
+    "status": "Status",
+    "provider_id": Field("ProviderId", required=False),
+    "provider_name": Field("ProviderName", required=False),
+    "account": Field("Account", required=False),
+    "amount": ("Amount/Value", money),
+    "currency": "Amount/Currency",
+    "fee": Field("Fee", money, required=False),
+    "total": Field("Total", money, required=False),
+    "balance_after": Field("BalanceAfter", money, required=False),
+    "receipt_no": Field("ReceiptNo", required=False),
+    "at": Field("At", required=False),
+}
+
 OPERATIONS: dict[str, Operation] = {
     "GetCardStatus": Operation("GetCardStatus", _CARD_STATUS, idempotent=True),
     # Setting a state twice is harmless.
@@ -94,9 +109,24 @@ OPERATIONS: dict[str, Operation] = {
                     "category": "Category",
                     "account_label": Field("AccountLabel", required=False),
                     "account_pattern": Field("AccountPattern", required=False),
+                    "fields": Many(
+                        "Fields/Field",
+                        {
+                            "name": "Name",
+                            "label": "Label",
+                            "regex": "Regex",
+                            "hint": Field("Hint", required=False, default=""),
+                            "example": Field("Example", required=False, default=""),
+                            "check": Field("Check", required=False, default=""),
+                            "required": Field("Required", to_bool, required=False, default=True),
+                        },
+                    ),
+                    "aliases": Many("Aliases/Alias", {"name": "."}),
                     "shows_debt": Field("ShowsDebt", to_bool, required=False, default=False),
                     "min_amount": Field("MinAmount", money, required=False),
                     "max_amount": Field("MaxAmount", money, required=False),
+                    "fee_fixed": Field("FeeFixed", money, required=False),
+                    "fee_percent": Field("FeePercent", money, required=False),
                 },
             )
         },
@@ -113,21 +143,86 @@ OPERATIONS: dict[str, Operation] = {
         },
         idempotent=True,
     ),
-    "PayBill": Operation(
-        "PayBill",
+    "GetOwnPhone": Operation(
+        "GetOwnPhone",
+        {"provider_id": "ProviderId", "name": Field("ProviderName", required=False),
+         "account": "Account"},
+        idempotent=True,
+    ),
+    "QuoteBill": Operation(
+        "QuoteBill",
         {
-            "payment_id": "PaymentId",
-            "status": "Status",
-            "provider_id": Field("ProviderId", required=False),
-            "account": Field("Account", required=False),
+            "provider_id": "ProviderId",
+            "provider_name": Field("ProviderName", required=False),
+            "account": "Account",
             "amount": ("Amount/Value", money),
             "currency": "Amount/Currency",
-            "fee": Field("Fee", money, required=False),
-            "balance_after": Field("BalanceAfter", money, required=False),
-            "receipt_no": Field("ReceiptNo", required=False),
-            "at": Field("At", required=False),
+            "fee": ("Fee", money),
+            "total": ("Total", money),
+            "requires_step_up": Field("RequiresStepUp", to_bool, required=False, default=False),
         },
+        idempotent=True,  # a read
+    ),
+    "PayBill": Operation(
+        "PayBill",
+        _PAY_BILL,
         idempotent=True,  # only because every call carries an IdempotencyKey
+    ),
+    # The answer of the PayBill made with an IdempotencyKey (NotFound: it was never made).
+    "FindBillPayment": Operation("FindBillPayment", _PAY_BILL, idempotent=True),
+    "ListBillPayments": Operation(
+        "ListBillPayments",
+        {
+            "payments": Many(
+                "Payments/Payment",
+                {
+                    "payment_id": "PaymentId",
+                    "status": Field("Status", required=False, default="completed"),
+                    "provider_id": "ProviderId",
+                    "provider_name": Field("ProviderName", required=False),
+                    "category": Field("Category", required=False),
+                    "account": "Account",
+                    "amount": ("Amount/Value", money),
+                    "currency": "Amount/Currency",
+                    "fee": Field("Fee", money, required=False),
+                    "receipt_no": Field("ReceiptNo", required=False),
+                    "at": Field("At", required=False),
+                },
+            )
+        },
+        idempotent=True,
+    ),
+    "SaveBillTemplate": Operation(
+        "SaveBillTemplate",
+        {
+            "template_id": "TemplateId",
+            "name": "Name",
+            "provider_id": "ProviderId",
+            "account": "Account",
+            "amount": Field("Amount", money, required=False),
+        },
+        idempotent=True,  # saving under the same name again replaces the template
+    ),
+    "ListBillTemplates": Operation(
+        "ListBillTemplates",
+        {
+            "templates": Many(
+                "Templates/Template",
+                {
+                    "template_id": "TemplateId",
+                    "name": "Name",
+                    "provider_id": "ProviderId",
+                    "account": "Account",
+                    "amount": Field("Amount", money, required=False),
+                },
+            )
+        },
+        idempotent=True,
+    ),
+    "DeleteBillTemplate": Operation(
+        "DeleteBillTemplate",
+        {"template_id": "TemplateId", "deleted": Field("Deleted", to_bool, required=False)},
+        idempotent=False,  # a second delete answers not_found: not retried
     ),
 }
 

@@ -162,7 +162,7 @@ def test_transfer_happy_exact_reply_and_balances(chat, rasa_server, corebank) ->
         done[0],
     )
     assert receipt, done
-    assert done[1:] == ["Your receipt:", ""]  # the caption, then the receipt image
+    assert done[1:] == ["Your receipt:", "", ""]  # the caption, the receipt image, the PDF
     assert uah_balance(corebank, sender) == after
     assert uah_balance(corebank, taras) == taras_before + Decimal("15.00")
     assert_ledger_balanced(corebank)
