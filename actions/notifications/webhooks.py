@@ -53,6 +53,8 @@ EVENT_INTENTS = {
     "topup.succeeded": "EXTERNAL_topup_succeeded",
     "topup.failed": "EXTERNAL_topup_failed",
     "payment_request.paid": "EXTERNAL_payment_request_paid",
+    "pin.changed": "EXTERNAL_pin_changed",
+    "password.changed": "EXTERNAL_password_changed",
 }
 # The event fields passed on as entities (all non-sensitive: masked card, money, a short note).
 ENTITY_FIELDS = {
