@@ -3,14 +3,18 @@ locked (read from the words the customer used), which card is meant, and the slo
 
 from __future__ import annotations
 
+import abc
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common.conversation import request_message
+from actions.common.login_gate import SensitiveAction
 from bankclient import Card
 
 # intent → operation (card_mgmt_op)
@@ -128,3 +132,26 @@ def clear() -> list[EventType]:
     return [SlotSet(name, None) for name in
             ("card_mgmt_op", "managed_card", "managed_card_masked", "lock_reason",
              "lock_confirmed")]
+
+
+class CardMgmtAction(SensitiveAction):
+    """A card-management action behind the gate: whatever happens (bank down, session expired),
+    `card_mgmt_flow` is set, so the conversation waits for the customer next."""
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """Abstract, so the action server registers the subclasses only."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if any(e.get("event") == "followup" for e in events):  # session expired: log in again
+            op = tracker.get_slot("card_mgmt_op")
+            if op in INTENTS:  # resume the request being served, not the "yes" just typed
+                events = [e for e in events if e.get("name") != "pending_intent"]
+                events.insert(0, SlotSet("pending_intent", INTENTS[op]))
+            return [*clear(), flow("none"), *events]
+        if not any(e.get("name") == "card_mgmt_flow" for e in events):
+            events = [*events, *clear(), flow("none")]
+        return events

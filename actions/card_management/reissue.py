@@ -10,11 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.card_management import common as cm
-from actions.common.login_gate import SensitiveAction
 from bankclient import Bank
 
 
-class ActionReissueCard(SensitiveAction):
+class ActionReissueCard(cm.CardMgmtAction):
     intent = "lock_card"
 
     def name(self) -> str:

@@ -15,11 +15,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.card_management import common as cm
 from actions.card_management.operations import offer_reissue, send_pin_link, unfreeze
-from actions.common.login_gate import SensitiveAction, served_request
+from actions.common.login_gate import served_request
 from bankclient import Bank
 
 
-class ActionCardManageStart(SensitiveAction):
+class ActionCardManageStart(cm.CardMgmtAction):
     def name(self) -> str:
         return "action_card_manage_start"
 

@@ -10,11 +10,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.card_management import common as cm
 from actions.card_management.operations import block, freeze, send_pin_link, unfreeze
-from actions.common.login_gate import SensitiveAction
 from bankclient import Bank, Card, CardBlocked
 
 
-class ActionCardManageSubmit(SensitiveAction):
+class ActionCardManageSubmit(cm.CardMgmtAction):
     def name(self) -> str:
         return "action_card_manage_submit"
 

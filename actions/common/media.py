@@ -1,4 +1,5 @@
-"""Pictures the assistant sends (card images, receipts): stored under MEDIA_DIR, served by the
+"""Pictures and documents the assistant sends (card images, receipts, QR codes, PDF bank
+details): stored under MEDIA_DIR, served by the
 action server.
 
 Messengers fetch an image by URL, so each picture gets an unguessable name (the card image shows a
@@ -24,7 +25,8 @@ from sanic.request import Request
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URL = "http://127.0.0.1:5055/media"
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\.png$")
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}\.(png|pdf)$")
+MIME_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 CLEANUP_EVERY_SECONDS = 600
 BLUEPRINT_NAME = "assistant_media"
 
@@ -48,11 +50,20 @@ def ttl_seconds() -> float:
 
 def publish_png(png: bytes) -> str:
     """Store a PNG under a fresh random name; return the absolute URL a messenger can fetch."""
+    return _publish(png, "png")
+
+
+def publish_pdf(pdf: bytes) -> str:
+    """Store a PDF document like a picture (same naming, lifetime and route)."""
+    return _publish(pdf, "pdf")
+
+
+def _publish(data: bytes, extension: str) -> str:
     folder = media_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_urlsafe(24)}.png"
+    name = f"{secrets.token_urlsafe(24)}.{extension}"
     tmp = folder / f".{name}.tmp"
-    tmp.write_bytes(png)
+    tmp.write_bytes(data)
     os.replace(tmp, folder / name)  # atomic: a half-written picture is never served
     _cleanup_now_and_then(folder)
     return f"{media_base_url()}/{name}"
@@ -65,7 +76,7 @@ def _cleanup_now_and_then(folder: Path) -> None:
         return
     _last_cleanup = now
     cutoff = now - ttl_seconds()
-    for path in folder.glob("*.png"):
+    for path in [*folder.glob("*.png"), *folder.glob("*.pdf")]:
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -80,14 +91,15 @@ media_blueprint = Blueprint(BLUEPRINT_NAME, url_prefix="/media")
 
 @media_blueprint.get("/<name>")
 async def serve_media(request: Request, name: str):
-    if not NAME_RE.match(name):  # no paths, no dot-files: only names we generated
+    match = NAME_RE.match(name)
+    if not match:  # no paths, no dot-files: only names we generated
         return response.json({"error": {"code": "not_found", "message": "No such file."}}, 404)
     path = media_dir() / name
     if not path.is_file() or time.time() - path.stat().st_mtime > ttl_seconds():
         return response.json({"error": {"code": "not_found", "message": "No such file."}}, 404)
     return await response.file(
         str(path),
-        mime_type="image/png",
+        mime_type=MIME_TYPES[match.group(1)],
         headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
     )
 
