@@ -29,6 +29,6 @@ class ActionAskLockConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = confirmation_text(tracker.get_slot("managed_card_masked") or "your card",
-                                 tracker.get_slot("lock_reason"))
+                                 tracker.get_slot("card_lock_reason"))
         dispatcher.utter_message(text=text, buttons=BUTTONS)
         return []

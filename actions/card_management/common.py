@@ -130,7 +130,7 @@ def flow(value: str) -> SlotSet:
 def clear() -> list[EventType]:
     """The end of a card-management request: nothing kept for the next one."""
     return [SlotSet(name, None) for name in
-            ("card_mgmt_op", "managed_card", "managed_card_masked", "lock_reason",
+            ("card_mgmt_op", "managed_card", "managed_card_masked", "card_lock_reason",
              "lock_confirmed")]
 
 

@@ -30,7 +30,7 @@ class ValidateCardManageForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         if tracker.get_slot("card_mgmt_op") == "lock":
-            return ["managed_card", "lock_reason", "lock_confirmed"]
+            return ["managed_card", "card_lock_reason", "lock_confirmed"]
         return ["managed_card"]
 
     @staticmethod
@@ -56,15 +56,15 @@ class ValidateCardManageForm(FormValidationAction):
             return {"managed_card": None}
         return {"managed_card": card.card_id, "managed_card_masked": card.masked}
 
-    async def extract_lock_reason(
+    async def extract_card_lock_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._answering(tracker, "lock_reason"):
+        if not self._answering(tracker, "card_lock_reason"):
             return {}
         reason = cm.reason_in(tracker.latest_message or {})
         if reason is None:
             dispatcher.utter_message(response="utter_card_reason_unclear")
-        return {"lock_reason": reason}
+        return {"card_lock_reason": reason}
 
     async def extract_lock_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -56,7 +56,7 @@ class ActionCardManageStart(cm.CardMgmtAction):
         if card is not None and card.status == "frozen" and reason == cm.TEMPORARY:
             dispatcher.utter_message(response="utter_card_already_frozen", masked=card.masked)
             return [*start, *cm.clear(), cm.flow("none")]
-        events = [*start, SlotSet("lock_reason", reason)]
+        events = [*start, SlotSet("card_lock_reason", reason)]
         if card is not None:
             events += cm.chosen(card)
         return [*events, cm.flow("form")]

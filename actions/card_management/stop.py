@@ -1,4 +1,4 @@
-"""`action_card_manage_stop`: "no" in card_manage_form or to the new-card offer: nothing changes."""
+"""`action_card_manage_stop`: "no" / "stop" in card_manage_form: the form ends, nothing changed."""
 
 from __future__ import annotations
 
@@ -17,9 +17,5 @@ class ActionCardManageStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        offered = tracker.get_slot("card_mgmt_flow") == "reissue_offer"
-        if tracker.active_loop_name is None and offered:
-            dispatcher.utter_message(response="utter_card_reissue_declined")
-        else:
-            dispatcher.utter_message(response="utter_card_manage_stopped")
+        dispatcher.utter_message(response="utter_card_manage_stopped")
         return [*cm.clear(), cm.flow("none"), ActiveLoop(None), SlotSet("requested_slot", None)]

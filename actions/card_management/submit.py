@@ -54,7 +54,7 @@ class ActionCardManageSubmit(cm.CardMgmtAction):
         if tracker.get_slot("lock_confirmed") is not True:
             dispatcher.utter_message(response="utter_card_manage_stopped")
             return [*cm.clear(), cm.flow("none")]
-        reason = tracker.get_slot("lock_reason") or "lost"
+        reason = tracker.get_slot("card_lock_reason") or "lost"
         if reason == cm.TEMPORARY:
             try:
                 return await freeze(dispatcher, bank, who, card_id, masked)
