@@ -45,3 +45,17 @@ class ValidatePlasticCardForm(CardFormValidation):
     ) -> dict[str, Any]:
         clean, ok = self._check("delivery_address", value, dispatcher)
         return {"delivery_address": clean if ok else None}
+
+    async def extract_delivery_address_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes → order there; no → the address is asked again (the form goes on; "stop" at the
+        address question ends it)."""
+        if tracker.get_slot("requested_slot") != "delivery_address_confirmed":
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"delivery_address_confirmed": True}
+        if intent == "deny":
+            return {"delivery_address": None, "delivery_address_confirmed": None}
+        return {}

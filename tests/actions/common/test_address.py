@@ -50,3 +50,17 @@ async def test_the_plastic_form_merges_the_missing_city():
     events, messages = await run(ValidatePlasticCardForm(), tracker)
     assert slot_events(events)["delivery_address"] == "Khreshchatyk St 12, apt 5, Kyiv", texts(
         messages)
+
+
+async def test_the_normalised_address_is_confirmed_in_a_step_of_its_own():
+    slots = {"requested_slot": "delivery_address_confirmed",
+             "delivery_address": "Khreshchatyk St 12, apt 5, Kyiv, 01001"}
+    tracker = make_tracker("addr-test", "yes", "affirm", active_loop="plastic_card_form",
+                           slots=slots)
+    events, _ = await run(ValidatePlasticCardForm(), tracker)
+    assert slot_events(events)["delivery_address_confirmed"] is True
+    tracker = make_tracker("addr-test", "no", "deny", active_loop="plastic_card_form",
+                           slots=slots)
+    events, _ = await run(ValidatePlasticCardForm(), tracker)
+    assert slot_events(events)["delivery_address"] is None  # asked again
+    assert slot_events(events)["delivery_address_confirmed"] is None
