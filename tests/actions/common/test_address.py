@@ -64,3 +64,22 @@ async def test_the_normalised_address_is_confirmed_in_a_step_of_its_own():
     events, _ = await run(ValidatePlasticCardForm(), tracker)
     assert slot_events(events)["delivery_address"] is None  # asked again
     assert slot_events(events)["delivery_address_confirmed"] is None
+
+
+async def test_the_tariff_form_shows_the_normalised_home_address():
+    from actions.cards.tariff_form import ValidateTariffCardForm
+
+    validation = ValidateTariffCardForm()
+    tracker = make_tracker("addr-test", "", "inform", active_loop="tariff_card_form")
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    result = await validation.validate_home_address(
+        "I live at 12 Khreshchatyk St, apt 5, Kyiv 01001", dispatcher, tracker, {})
+    assert result == {"home_address": "Khreshchatyk St 12, apt 5, Kyiv, 01001"}
+    assert dispatcher.messages[0]["text"].startswith(
+        "Home address: Khreshchatyk St 12, apt 5, Kyiv, 01001.")
+    dispatcher = CollectingDispatcher()
+    result = await validation.validate_home_address("12 Khreshchatyk St", dispatcher, tracker, {})
+    assert result == {"home_address": None}
+    assert dispatcher.messages[0]["text"] == "Which city?"
