@@ -83,3 +83,19 @@ def test_two_chats_of_one_customer_at_once_change_the_bank_once(chat, rasa_serve
     cards = _cards(corebank, first)
     assert sorted(c["status"] for c in cards) == ["active", "blocked"], cards
     assert len(cards) == 2  # one new card, not two
+
+
+def test_bank_down_at_the_block_changes_nothing(chat, rasa_server, corebank):
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "down")
+    _texts(chat, sender, "block my card, it was stolen")
+    corebank.set_faults(error_rate=1.0, paths=["/soap/legacy"])
+    try:
+        assert _texts(chat, sender, "yes") == [
+            "Sorry, the bank isn't responding right now, so I couldn't do that. Nothing was "
+            "changed. Please try again in a few minutes."]
+    finally:
+        corebank.clear_faults()
+    assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
+    # Asked again once the bank is back: done.
+    _texts(chat, sender, "my card was stolen")
+    assert _texts(chat, sender, "yes")[0].startswith(f"{card['masked']} is blocked for good")
