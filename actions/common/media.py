@@ -1,5 +1,5 @@
-"""Pictures and documents the assistant sends (card images, receipts as PNG and PDF): stored
-under MEDIA_DIR, served by the action server.
+"""Pictures and documents the assistant sends (card images, receipts, QR codes, PDF bank
+details and receipts): stored under MEDIA_DIR, served by the action server.
 
 Messengers fetch an image by URL, so each picture gets an unguessable name (the card image shows a
 holder name) and is served at `GET /media/<name>` by this module's Sanic blueprint. The URL sent
@@ -151,7 +151,8 @@ media_blueprint = Blueprint(BLUEPRINT_NAME, url_prefix="/media")
 
 @media_blueprint.get("/<name>")
 async def serve_media(request: Request, name: str):
-    if not NAME_RE.match(name):  # no paths, no dot-files: only names we generated
+    match = NAME_RE.match(name)
+    if not match:  # no paths, no dot-files: only names we generated
         return response.json({"error": {"code": "not_found", "message": "No such file."}}, 404)
     headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
     if store_kind() == "database":
@@ -168,7 +169,7 @@ async def serve_media(request: Request, name: str):
         return response.json({"error": {"code": "not_found", "message": "No such file."}}, 404)
     return await response.file(
         str(path),
-        mime_type=MIME_TYPES[name.rsplit(".", 1)[1]],
+        mime_type=MIME_TYPES[match.group(1)],
         headers=headers,
     )
 

@@ -54,6 +54,8 @@ EVENT_INTENTS = {
     "topup.failed": "EXTERNAL_topup_failed",
     "payment_request.paid": "EXTERNAL_payment_request_paid",
     "referral.rewarded": "EXTERNAL_referral_rewarded",  # answered by action_notify_referral_reward
+    "pin.changed": "EXTERNAL_pin_changed",
+    "password.changed": "EXTERNAL_password_changed",
 }
 # The event fields passed on as entities (all non-sensitive: masked card, money, a short note).
 ENTITY_FIELDS = {

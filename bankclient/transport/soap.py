@@ -80,6 +80,15 @@ _PAY_BILL: Spec = {
     "at": Field("At", required=False),
 }
 
+# A blocked card and its replacement (BlockCard with Reissue, ReissueCard).
+_BLOCKED_CARD: Spec = {
+    **_CARD_STATUS,
+    "new_card_id": Field("NewCard/CardId", required=False),
+    "new_card_token": Field("NewCard/CardToken", required=False),
+    "new_card_masked": Field("NewCard/MaskedPan", required=False),
+    "new_card_expiry": Field("NewCard/Expiry", required=False),
+}
+
 OPERATIONS: dict[str, Operation] = {
     "GetCardStatus": Operation("GetCardStatus", _CARD_STATUS, idempotent=True),
     # Setting a state twice is harmless.
@@ -87,17 +96,13 @@ OPERATIONS: dict[str, Operation] = {
     "UnlockCard": Operation("UnlockCard", _CARD_STATUS, idempotent=True),
     "BlockCard": Operation(
         "BlockCard",
-        {
-            **_CARD_STATUS,
-            "new_card_id": Field("NewCard/CardId", required=False),
-            "new_card_token": Field("NewCard/CardToken", required=False),
-            "new_card_masked": Field("NewCard/MaskedPan", required=False),
-            "new_card_expiry": Field("NewCard/Expiry", required=False),
-        },
+        _BLOCKED_CARD,
         # The bank answers a repeated block of a blocked card with the first answer (no second
         # reissue), so a retry is safe.
         idempotent=True,
     ),
+    # A replacement for a blocked card; a repeat gives the same replacement, so retry is safe.
+    "ReissueCard": Operation("ReissueCard", _BLOCKED_CARD, idempotent=True),
     "ListProviders": Operation(
         "ListProviders",
         {

@@ -42,6 +42,7 @@ def card_view(card: Card) -> dict:
         "status_reason": card.status_reason,
         "expiry": card.expiry,
         "account_id": card.account_id,
+        "replaced_by": card.replaced_by,
     }
 
 

@@ -21,7 +21,7 @@ def create_secure_link(
     me: CurrentCustomer = Depends(current_customer),
     session: Session = Depends(get_session),
 ) -> dict:
-    link, token = links.new_link(session, me.customer_id, payload)
+    link, token = links.new_link(session, me.customer_id, payload, me.identity)
     session.commit()
     return {"link_id": link.id, "purpose": link.purpose, "card_id": link.card_id,
             "url": public_url(f"/secure/{token}"),

@@ -31,6 +31,8 @@ TYPED = {
     "pin": "7319",
     "cvv": "846",
     "passport": "KX4821937",
+    "new pin": "4827",
+    "new password": "Tr1cky-Lantern-9",
 }
 
 
@@ -104,6 +106,9 @@ def test_broker_messages_carry_no_secrets(broker_stack, corebank) -> None:
     chat.send(otp_sender, DEMO_PHONE)
     code = corebank.sms_code(DEMO_PHONE)
     chat.send(otp_sender, code)
+    # Logged in, a customer types the new PIN / password into the chat anyway.
+    chat.send(otp_sender, f"change my pin to {TYPED['new pin']}")
+    chat.send(otp_sender, f"my new password is {TYPED['new password']}")
 
     bodies = []
     for _ in range(20):  # the broker publishes asynchronously: wait for the last event

@@ -2,7 +2,7 @@
 partner promo codes, purchases at partners and their cashback
 
 Revision ID: 0006_referrals
-Revises: 0004_bills
+Revises: 0005_cards
 Create Date: 2026-11-26 17:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_referrals"
-down_revision = "0004_bills"
+down_revision = "0005_cards"
 branch_labels = None
 depends_on = None
 
