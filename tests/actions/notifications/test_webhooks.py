@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+
+import jwt
 from concurrent.futures import ThreadPoolExecutor
 
 from actions.notifications.webhooks import sign, signature_problem
@@ -19,7 +21,12 @@ def test_good_signature_notifies_the_customer_once(webhook_stack):
     assert len(calls) == 1
     call = calls[0]
     assert call["query"]["output_channel"] == ["latest"]
-    assert call["query"]["token"] == [webhook_stack.env["RASA_AUTH_TOKEN"]]
+    # No secret in the URL: a short-lived JWT signed with Rasa's secret, in the header.
+    assert set(call["query"]) == {"output_channel"}
+    scheme, _, token = call["authorization"].partition(" ")
+    claims = jwt.decode(token, webhook_stack.env["RASA_JWT_SECRET"], algorithms=["HS256"])
+    assert scheme == "Bearer" and claims["user"] == {"username": "assistant", "role": "admin"}
+    assert 0 < claims["exp"] - time.time() <= 60
     assert call["body"]["name"] == "EXTERNAL_topup_succeeded"
     assert call["body"]["entities"] == {
         "amount": "100.00", "currency": "UAH", "balance": "1600.00", "masked_card": "•••• 0016",
