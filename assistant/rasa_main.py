@@ -43,10 +43,18 @@ def main() -> None:
     rasa_main()
 
 
+MAX_CLOCK_SKEW_SECONDS = 5
+
+
 def harden_jwt_errors() -> None:
-    """sanic-jwt 1.8 turns a bad signature or an expired token into 401, but lets PyJWT's other
-    refusals (a token whose header names another algorithm, e.g. "none" or HS512; a malformed
-    claim) escape as exceptions, which Rasa answers with 500. Every refusal is a 401 here."""
+    """sanic-jwt 1.8 (Rasa's JWT check) turns a bad signature into 401, but:
+    - lets PyJWT's other refusals (a token whose header names another algorithm, e.g. "none" or
+      HS512; a malformed claim) escape as exceptions, which Rasa answers with 500;
+    - accepts a token without `exp`, and an expired one for 3 more minutes (its default leeway).
+    Here every refusal is a 401, `exp` is required and expired means expired (5 s of clock
+    skew)."""
+    import time
+
     import jwt
     from sanic_jwt.authentication import Authentication
 
@@ -54,11 +62,16 @@ def harden_jwt_errors() -> None:
 
     async def _decode(self, token, verify=True, inline_claims=None):
         try:
-            return await original(self, token, verify=verify, inline_claims=inline_claims)
+            claims = await original(self, token, verify=verify, inline_claims=inline_claims)
         except jwt.exceptions.DecodeError:
             raise
         except (jwt.exceptions.InvalidTokenError, ValueError, TypeError) as exc:
             raise jwt.exceptions.DecodeError(f"refused: {type(exc).__name__}") from None
+        if verify:
+            exp = claims.get("exp") if isinstance(claims, dict) else None
+            if not isinstance(exp, (int, float)) or exp + MAX_CLOCK_SKEW_SECONDS < time.time():
+                raise jwt.exceptions.DecodeError("refused: no exp, or expired")
+        return claims
 
     Authentication._decode = _decode
 

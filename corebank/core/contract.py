@@ -74,7 +74,8 @@ class ErrorBody(ContractModel):
 
 STATUS_MEANING = {
     400: "Malformed request: a body that is not JSON, a missing or malformed header "
-         "(X-Messenger-Identity, Idempotency-Key).",
+         "(X-Messenger-Identity, Idempotency-Key); `text/plain` from the HTTP server for a "
+         "request that is not valid HTTP.",
     401: "No valid credential, or (on /me routes) no logged-in session for the identity "
          "(`login_required`, `session_expired`); a wrong one-time code (`otp_invalid`).",
     403: "The credential lacks the scope or right (`forbidden`), or a step-up code is needed "
@@ -89,9 +90,18 @@ STATUS_MEANING = {
 }
 
 
+# A request that is not even valid HTTP (a header with control characters, ...) is answered by
+# the HTTP server itself, before the application, with a plain-text 400.
+PLAIN_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorBody, "description": STATUS_MEANING[status]}
-            for status in statuses}
+    declared: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        declared[status] = {"model": ErrorBody, "description": STATUS_MEANING[status]}
+        if status == 400:
+            declared[status]["content"] = PLAIN_TEXT
+    return declared
 
 
 def merge(*parts: dict) -> dict:

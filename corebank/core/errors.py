@@ -17,6 +17,7 @@ DEFAULT_STATUS: dict[str, int] = {
     "invalid_request": 422,
     "no_account": 422,
     "invalid_phone": 422,
+    "same_account": 422,
     "implausible_date": 422,
     "secret_expired": 422,
     "currency_mismatch": 422,

@@ -26,7 +26,7 @@ class KycIn(ContractModel):
     consent: Literal[True] = Field(..., description="Consent to the processing of personal data.")
     full_name: constr(strict=True, regex=r"^[^\s]{1,60}( [^\s]{1,60}){1,3}$")
     address: constr(strict=True, regex=r"^\S.{3,298}\S$")
-    passport_authority: constr(strict=True, regex=r"^\S(.{0,198}\S)?$")
+    passport_authority: constr(strict=True, regex=r"^\S.{0,198}\S$")
     date_of_birth: date = Field(..., description="After 1900 and before today (422 "
                                                  "implausible_date otherwise).")
     passport_issue_date: date

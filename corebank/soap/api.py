@@ -73,6 +73,8 @@ SOAP_CONTRACT = {
     },
 }
 SOAP_RESPONSES = {
+    400: {"description": "Not valid HTTP (answered by the HTTP server, text/plain).",
+          "content": {"text/plain": {"schema": {"type": "string"}}}},
     200: {"description": "The operation's response envelope.",
           "content": {"text/xml": {"schema": {"type": "string"}}}},
     500: {"description": FAULT_DESCRIPTION,

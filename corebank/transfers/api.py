@@ -117,7 +117,7 @@ def make_transfer(
 
 @router.get("/transfers/by-key/{key}", response_model=TransferOut, responses=errors(404))
 def transfer_by_key(
-    key: str,
+    key: IDEMPOTENCY_KEY,
     _claims: dict = Depends(require_scope("payments")),
     me: CurrentCustomer = Depends(current_customer),
     session: Session = Depends(get_session),

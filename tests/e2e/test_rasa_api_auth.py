@@ -1,7 +1,8 @@
 """Rasa's HTTP API (enabled for proactive messages and the tests) accepts only
 `Authorization: Bearer <JWT>` signed with RASA_JWT_SECRET (assistant/rasa_api.py; Rasa runs with
 `--jwt-secret` and no `--auth-token`). No credential, the secret itself in `?token=`, a JWT
-forged with another key, an expired one, one with another algorithm ("none", HS512) or a garbled
+forged with another key, an expired one (sanic-jwt's 3-minute leeway is not allowed), one
+without `exp`, one with another algorithm ("none", HS512) or a garbled
 one: 401, and nothing changes. A customer-role JWT reaches only its own conversation (403
 otherwise)."""
 
@@ -53,7 +54,8 @@ def _refused_credentials(secret: str) -> dict[str, tuple[dict, dict]]:
         "jwt-in-url": ({"token": api_token(secret)}, {}),
         "secret-as-bearer": ({}, bearer(secret)),
         "forged-key": ({}, bearer(api_token("an-attacker-key-of-the-same-length-000"))),
-        "expired": ({}, bearer(api_token(secret, ttl_seconds=-120))),
+        "expired": ({}, bearer(api_token(secret, ttl_seconds=-30))),
+        "no-exp": ({}, bearer(jwt.encode(ADMIN, secret, algorithm="HS256"))),
         "alg-none": ({}, bearer(f"{_b64({'alg': 'none', 'typ': 'JWT'})}."
                                 f"{_b64({**ADMIN, 'exp': later})}.")),
         "alg-hs512": ({}, bearer(jwt.encode({**ADMIN, "exp": later}, secret, algorithm="HS512"))),

@@ -91,7 +91,7 @@ def post_transfer(body: TransferIn, idempotency_key: IDEMPOTENCY_KEY = Header(..
     amount = parse_amount(body.amount)
     currency = parse_currency(body.currency)
     if body.from_account == body.to_account:
-        raise BankError("invalid_request", "Source and destination are the same account.", 422)
+        raise BankError("same_account", "Source and destination are the same account.", 422)
     normalised = {"from": body.from_account, "to": body.to_account, "amount": str(amount),
                   "currency": currency, "description": body.description}
     try:

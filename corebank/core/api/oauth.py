@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from corebank.core import keys
 from corebank.core.auth import issue_token
-from corebank.core.contract import ContractModel, ErrorBody
+from corebank.core.contract import PLAIN_TEXT, ContractModel, ErrorBody
 from corebank.core.settings import get_settings
 
 router = APIRouter(tags=["oauth"])
@@ -82,8 +82,9 @@ def _check_realm(realm: str) -> JSONResponse | None:
 @router.post("/realms/{realm}/protocol/openid-connect/token", openapi_extra=TOKEN_FORM,
              responses={
                  200: {"model": TokenOut, "description": "An access token."},
-                 400: {"model": OAuthError, "description": "invalid_request, "
-                       "unsupported_grant_type, invalid_scope (OAuth2 error shape)."},
+                 400: {"model": OAuthError, "content": PLAIN_TEXT,
+                       "description": "invalid_request, unsupported_grant_type, invalid_scope "
+                                      "(OAuth2 error shape); text/plain: not valid HTTP."},
                  401: {"model": OAuthError, "description": "invalid_client."},
                  **NO_REALM})
 async def token(realm: str, request: Request):
