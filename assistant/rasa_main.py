@@ -51,14 +51,26 @@ def harden_jwt_errors() -> None:
     - lets PyJWT's other refusals (a token whose header names another algorithm, e.g. "none" or
       HS512; a malformed claim) escape as exceptions, which Rasa answers with 500;
     - accepts a token without `exp`, and an expired one for 3 more minutes (its default leeway).
+    - answers an Authorization header that is not "Bearer <token>" (Basic, an empty bearer)
+      with its own 400 instead of "not authenticated".
     Here every refusal is a 401, `exp` is required and expired means expired (5 s of clock
     skew)."""
     import time
 
     import jwt
+    from sanic_jwt import exceptions
     from sanic_jwt.authentication import Authentication
 
     original = Authentication._decode
+    original_get_token = Authentication._get_token
+
+    def _get_token(self, request, refresh_token=False):
+        try:
+            return original_get_token(self, request, refresh_token=refresh_token)
+        except exceptions.InvalidAuthorizationHeader:
+            raise exceptions.MissingAuthorizationHeader() from None
+
+    Authentication._get_token = _get_token
 
     async def _decode(self, token, verify=True, inline_claims=None):
         try:

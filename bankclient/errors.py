@@ -165,6 +165,7 @@ ERROR_CODES: dict[str, type[BankError]] = {
     "invalid_phone": InvalidRequest,
     "implausible_date": InvalidRequest,
     "secret_expired": InvalidRequest,
+    "invalid_address": InvalidRequest,
     "invalid_amount": InvalidAmount,
     "unknown_currency": InvalidAmount,
     "unauthorized": Unauthorized,

@@ -13,10 +13,8 @@ from corebank.cards import service
 from corebank.core import tariffs
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
 from corebank.core.contract import (
-    CITY_PATTERN,
     IDEMPOTENCY_KEY,
     SESSION_ERRORS,
-    STREET_PATTERN,
     TOKEN_ERRORS,
     ContractModel,
     errors,
@@ -51,20 +49,26 @@ class CardOut(ContractModel):
     cashback: dict | None
 
 
+ADDRESS_RULES = ("Street 3-120 and city 2-60 characters, each with letters (422 "
+                 "invalid_address otherwise).")
+
+
 class AddressIn(ContractModel):
-    street: constr(strict=True, regex=STREET_PATTERN)
-    city: constr(strict=True, regex=CITY_PATTERN)
+    street: constr(strict=True, min_length=3, max_length=120) = Field(
+        ..., description=ADDRESS_RULES)
+    city: constr(strict=True, min_length=2, max_length=60)
     postal_code: constr(strict=True, regex=r"^[0-9]{5}$") | None = None
 
     class Config:
         extra = Extra.forbid
 
 
-ADDRESS_TEXT = constr(strict=True, regex=rf"{STREET_PATTERN[:-1]}, ?{CITY_PATTERN[1:]}")
+ADDRESS_TEXT = constr(strict=True, max_length=250)
 
 
 class PlasticIn(ContractModel):
-    address: ADDRESS_TEXT | AddressIn = Field(..., description="'street, city' text or an object.")
+    address: ADDRESS_TEXT | AddressIn = Field(
+        ..., description="'street, city[, postal code]' text or an object. " + ADDRESS_RULES)
 
 
 class AddressOut(ContractModel):

@@ -18,6 +18,7 @@ DEFAULT_STATUS: dict[str, int] = {
     "no_account": 422,
     "invalid_phone": 422,
     "same_account": 422,
+    "invalid_address": 422,
     "implausible_date": 422,
     "secret_expired": 422,
     "currency_mismatch": 422,

@@ -169,7 +169,7 @@ def post_journal(
         if row is None:
             raise BankError("not_found", "Account not found.", account_id=account_id)
         if row.currency != currency:
-            raise BankError("invalid_request", "The account holds another currency.", 422,
+            raise BankError("currency_mismatch", "The account holds another currency.", 422,
                             account_id=account_id, account_currency=row.currency)
         balances[account_id] = to_decimal(row.balance)
 

@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
 from corebank.core.contract import (
-    AMOUNT_PATTERN,
-    CURRENCY_PATTERN,
+    AMOUNT_RULES,
+    CURRENCY_RULES,
     IDEMPOTENCY_KEY,
     SESSION_ERRORS,
+    Amount,
     ContractModel,
+    Currency,
     errors,
     merge,
 )
@@ -29,9 +31,8 @@ router = APIRouter(prefix="/api/v1/me", tags=["top-ups and payment requests"],
 
 
 class TopupIn(ContractModel):
-    amount: constr(strict=True, regex=AMOUNT_PATTERN) = Field(
-        ..., description="More than 0, at most 1,000,000 (`invalid_amount` if not).")
-    currency: constr(strict=True, regex=CURRENCY_PATTERN) = "UAH"
+    amount: Amount = Field(..., description=AMOUNT_RULES)
+    currency: Currency = Field("UAH", description=CURRENCY_RULES)
     card_id: constr(strict=True, min_length=1, max_length=64) | None = None
 
 

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
 from corebank.core.contract import (
-    AMOUNT_PATTERN,
-    CURRENCY_PATTERN,
+    AMOUNT_RULES,
+    CURRENCY_RULES,
     IDEMPOTENCY_KEY,
     SESSION_ERRORS,
+    Amount,
     ContractModel,
+    Currency,
     errors,
     merge,
 )
@@ -29,9 +31,8 @@ router = APIRouter(prefix="/api/v1/me", tags=["transfers"], responses=SESSION_ER
 
 
 class QuoteIn(ContractModel):
-    amount: constr(strict=True, regex=AMOUNT_PATTERN) = Field(
-        ..., description="More than 0, at most 1,000,000, 2 decimals (`invalid_amount` if not).")
-    currency: constr(strict=True, regex=CURRENCY_PATTERN) = "UAH"
+    amount: Amount = Field(..., description=AMOUNT_RULES)
+    currency: Currency = Field("UAH", description=CURRENCY_RULES)
     to_card_token: constr(strict=True, regex=r"^ctok_[A-Za-z0-9_-]{1,60}$")
 
 

@@ -47,8 +47,8 @@ class Challenge(ContractModel):
 
 
 class OtpVerify(ContractModel):
-    code: constr(strict=True, regex=r"^[0-9]{6}$") | conint(strict=True, ge=0, le=999999) | None \
-        = None
+    # Any text: a malformed code is a wrong code (401 otp_invalid), and counts as an attempt.
+    code: constr(strict=True, max_length=64) | conint(strict=True, ge=0, le=999999) | None = None
     secret_ref: constr(strict=True, regex=r"^otok_[A-Za-z0-9_-]{1,60}$") | None = Field(
         None, description="A vault reference to the typed code (unknown or used: "
                           "401 otp_invalid).")

@@ -15,11 +15,13 @@ from corebank.core import ledger
 from corebank.core.accounts import open_account
 from corebank.core.auth import require_scope
 from corebank.core.contract import (
-    AMOUNT_PATTERN,
-    CURRENCY_PATTERN,
+    AMOUNT_RULES,
+    CURRENCY_RULES,
     IDEMPOTENCY_KEY,
     TOKEN_ERRORS,
+    Amount,
     ContractModel,
+    Currency,
     errors,
     merge,
 )
@@ -38,8 +40,8 @@ SCOPE = "ledger"
 class TransferIn(ContractModel):
     from_account: StrictStr
     to_account: StrictStr = Field(..., description="Not from_account (422 otherwise).")
-    amount: constr(strict=True, regex=AMOUNT_PATTERN)
-    currency: constr(strict=True, regex=CURRENCY_PATTERN)
+    amount: Amount = Field(..., description=AMOUNT_RULES)
+    currency: Currency = Field(..., description=CURRENCY_RULES)
     description: constr(strict=True, max_length=300) = "Ledger transfer"
 
 
@@ -57,9 +59,9 @@ class TransferOut(ContractModel):
 
 
 class AccountIn(ContractModel):
-    currency: constr(strict=True, regex=CURRENCY_PATTERN) = "UAH"
+    currency: Currency = Field("UAH", description=CURRENCY_RULES)
     kind: Literal[ACCOUNT_KINDS] = "customer"  # type: ignore[valid-type]
-    credit_limit: constr(strict=True, regex=r"^[0-9]{1,7}(\.[0-9]{1,2})?$") = "0.00"
+    credit_limit: Amount | None = Field("0.00", description="0, or as an amount.")
     name: constr(strict=True, max_length=100) | None = None
 
 

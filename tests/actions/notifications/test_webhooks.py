@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
-from concurrent.futures import ThreadPoolExecutor
 
 from actions.notifications.webhooks import sign, signature_problem
 from tests.actions.notifications.stack import event_body
