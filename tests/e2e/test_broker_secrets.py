@@ -27,7 +27,7 @@ from tests.e2e.helpers import DEMO_PHONE
 from tests.fixtures.assistant import ChatClient
 from tests.fixtures.services import require_rabbitmq
 from tests.security.corpus import CORPUS, METADATA
-from tests.security.scanner import scan_text
+from tests.security.scanner import Scanner, scan_text
 
 HOST = os.environ.get("TEST_RABBITMQ_HOST", "127.0.0.1")
 PORT = int(os.environ.get("TEST_RABBITMQ_PORT", "5672"))
@@ -181,20 +181,20 @@ def test_full_corpus_through_the_whole_stack_leaves_no_secret(broker_stack, acti
         rows = list(db.execute("select * from events"))
     assert len(rows) > len(CORPUS)
 
-    findings = []
+    scanner, findings = Scanner(typed), []
     for reply in replies:
-        findings += scan_text(json.dumps(reply, ensure_ascii=False), typed, "reply")
+        findings += scanner.scan(json.dumps(reply, ensure_ascii=False), "reply")
     for row in rows:  # every column but the row id (row 846 exists in a big store)
         text = " ".join(_readable(str(column)) for column in row[1:])
-        findings += scan_text(text, typed, f"tracker row {row[0]}")
+        findings += scanner.scan(text, f"tracker row {row[0]}")
     for body in bodies:
-        findings += scan_text(_readable(body), typed, "broker: " + body[:120])
+        findings += scanner.scan(_readable(body), "broker: " + body[:120])
     for name, log in [("rasa", rasa.log_path.read_text(errors="replace")),
                       ("action server", action_server.log_text()),
                       ("sandbox", corebank.log_text())]:
         assert log.strip(), f"{name} wrote no log"
         for number, line in enumerate(log.splitlines(), 1):
-            findings += scan_text(line, typed, f"{name} log line {number}: {line[:160]}")
+            findings += scanner.scan(line, f"{name} log line {number}: {line[:160]}")
     assert findings == [], "\n".join(f"{f.kind} {f.what} in {f.context}" for f in findings[:40])
     # The scans were meaningful: Rasa logged the (tokenized) messages, the broker carried them.
     assert "ctok_" in rasa.log_path.read_text(errors="replace")

@@ -60,7 +60,7 @@ def _refused_credentials(secret: str) -> dict[str, tuple[dict, dict]]:
                                 f"{_b64({**ADMIN, 'exp': later})}.")),
         "alg-hs512": ({}, bearer(jwt.encode({**ADMIN, "exp": later}, secret, algorithm="HS512"))),
         "garbled": ({}, bearer("not.a.jwt")),
-        "empty-bearer": ({}, {"Authorization": "Bearer "}),
+        "bare-bearer": ({}, {"Authorization": "Bearer"}),
         "basic-scheme": ({}, {"Authorization": f"Basic {secret}"}),
     }
 
