@@ -188,7 +188,7 @@ class BadEvent(ValueError):
 def parse_event(body: bytes) -> dict[str, Any]:
     try:
         event = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested 100,000 deep: 400
         raise BadEvent("body is not JSON") from exc
     if not isinstance(event, dict):
         raise BadEvent("body must be a JSON object")
