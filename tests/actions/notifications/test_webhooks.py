@@ -129,8 +129,9 @@ def test_the_action_server_token_is_not_needed_but_actions_still_are_protected(w
 
 
 def test_deeply_nested_signed_body_is_400_not_500(webhook_stack):
-    """bench/bench_fuzz.py found it: JSON nested thousands deep (under the 64 KB limit), correctly signed, made the JSON
-    parser overflow the stack; rasa-sdk answered 500 and echoed the body."""
+    """bench/bench_fuzz.py found it: JSON nested thousands deep (under the 64 KB limit),
+    correctly signed, made the JSON parser overflow the stack; rasa-sdk answered 500 and echoed
+    the body."""
     for body in (b"[" * 20_000 + b"]" * 20_000, b'{"a":' * 8_000 + b"1" + b"}" * 8_000):
         resp = webhook_stack.post_event(body)
         assert resp.status_code == 400, resp.text[:200]
