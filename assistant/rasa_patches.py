@@ -26,7 +26,7 @@ the bench).
 from __future__ import annotations
 
 import os
-from functools import cache
+from functools import cache, wraps
 
 from jsonschema import validators
 from jsonschema.exceptions import best_match
@@ -74,6 +74,8 @@ def _resolve_by_type(type_name, default=None):
 _original_memoization_predict = MemoizationPolicy.predict_action_probabilities
 
 
+# `wraps`: Rasa's graph validation reads the return annotation of a policy's predict method.
+@wraps(_original_memoization_predict)
 def _memoization_predict(self, tracker, domain, rule_only_data=None, **kwargs):
     if not self.lookup:  # nothing memorised: recall() can only answer None
         return self._prediction(self._default_predictions(domain))

@@ -10,6 +10,7 @@ from corebank.accounts import api as accounts_api
 from corebank.bills import soap as bills_soap
 from corebank.cards import api as cards_api
 from corebank.cards import soap as cards_soap
+from corebank.core import contract
 from corebank.core.api import auth_zone, health, ledger, oauth, vault
 from corebank.core.errors import install_error_handlers
 from corebank.kyc import api as kyc_api
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    contract.install(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_event_handler("startup", background.start)

@@ -25,7 +25,7 @@ SECRETS = [
     "PARTNERS_ADMIN_TOKEN",
     "BANK_WEBHOOK_SECRET",
     "ACTION_SERVER_TOKEN",
-    "RASA_AUTH_TOKEN",
+    "RASA_JWT_SECRET",
     "SLOT_SEALING_KEY",
     # channels (credentials.yml): caller credentials and the messengers' webhook secrets
     "REST_LOCAL_CLIENT_SECRET",

@@ -286,6 +286,12 @@ class MessengerInput(GuardedInputChannel):
             except Refused as exc:
                 logger.warning("%s webhook refused: %s", self.name(), exc)
                 return response.json({"error": "unauthorized"}, status=exc.status)
+            except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+                # Signed, JSON, but not an update of the platform's shape (a field of the wrong
+                # type): a clear 400, nothing processed, the body not logged (bench_fuzz.py).
+                logger.warning("%s webhook: malformed update (%s)", self.name(),
+                               type(exc).__name__)
+                return response.json({"error": "malformed update"}, status=400)
             for incoming in items:
                 if self.seen.first_time(incoming.update_id):
                     await self.handle(incoming, on_new_message)
