@@ -48,6 +48,7 @@ class CardOut(ContractModel):
     status_reason: str | None
     expiry: str | None
     account_id: str
+    replaced_by: str | None = None  # the card issued in its place (a blocked card)
 
 
 class TransactionOut(ContractModel):

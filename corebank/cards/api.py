@@ -48,6 +48,7 @@ class CardOut(ContractModel):
     balance: str
     credit_limit: str
     cashback: dict | None
+    welcome: dict | None = None  # a newcomer's welcome reward (corebank/referrals), first card only
 
 
 ADDRESS_RULES = ("Street 3-120 and city 2-60 characters, each with letters (422 "
