@@ -12,6 +12,10 @@ A message that is only a number ("300", "1 500", "1234567", "4455") carries no D
 what the number is depends on what the bot just asked (an amount, an account number, a card's last
 digits), and only the form that asked knows, so it reads the number from the text. Left to DIET,
 the same bare number came out as `amount` or as nothing depending on the training data.
+
+Likewise a number right after a word that names an identifier ("account 123456", "meter 04512",
+"department 1234", "apt 5", "рахунок 4100456789") identifies something; it never counts money, so
+DIET's `amount` there is dropped.
 """
 
 from __future__ import annotations
@@ -27,8 +31,21 @@ from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 REGEX_EXTRACTOR = "RegexEntityExtractor"
+# A word that names an identifier, right before a number ("account 123456", "№ 12").
+IDENTIFIER_CUE_RE = re.compile(
+    r"(?:\b(?:account|acc|acct|a/c|contract|meter|reading|customer|client|subscriber|department|"
+    r"dept|office|branch|unit|apt|apartment|flat|house|building|postcode|zip|id|ref|"
+    r"рахунок|рахунку|особовий|договір|договору|лічильник|відділ|кв|будинок|"
+    r"счет|счёт|лицевой|договор|счетчик|отдел)|№|#)\s*[:.#№-]?\s*$",
+    re.IGNORECASE,
+)
 # Digits with the separators people type inside one number, an optional sign and decimals.
 LONE_NUMBER_RE = re.compile(r"\s*[+\-\u2212]?\d(?:[\d\s.,()\-/]*\d)?\s*")
+
+
+def _after_identifier_cue(text: str, entity: dict[str, Any]) -> bool:
+    start = entity.get("start")
+    return isinstance(start, int) and bool(IDENTIFIER_CUE_RE.search(text[max(0, start - 40):start]))
 
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -55,7 +72,7 @@ class RegexEntityPriority(GraphComponent):
         return cls(config)
 
     def keep(
-        self, entities: list[dict[str, Any]], lone_number: bool = False
+        self, entities: list[dict[str, Any]], lone_number: bool = False, text: str = ""
     ) -> list[dict[str, Any]]:
         """`lone_number`: the message is only a number, so DIET's guesses are all dropped."""
         from_regex = [e for e in entities if e.get(EXTRACTOR) == REGEX_EXTRACTOR]
@@ -63,6 +80,8 @@ class RegexEntityPriority(GraphComponent):
         for entity in entities:
             if entity.get(EXTRACTOR) != REGEX_EXTRACTOR:
                 if lone_number or entity.get("entity") in self.regex_only:
+                    continue
+                if entity.get("entity") == "amount" and _after_identifier_cue(text, entity):
                     continue
                 if any(_overlaps(entity, r) for r in from_regex):
                     continue
@@ -73,6 +92,7 @@ class RegexEntityPriority(GraphComponent):
         for message in messages:
             entities = message.get(ENTITIES)
             if entities:
-                lone_number = bool(LONE_NUMBER_RE.fullmatch(message.get(TEXT) or ""))
-                message.set(ENTITIES, self.keep(entities, lone_number), add_to_output=True)
+                text = message.get(TEXT) or ""
+                lone_number = bool(LONE_NUMBER_RE.fullmatch(text))
+                message.set(ENTITIES, self.keep(entities, lone_number, text), add_to_output=True)
         return messages
