@@ -15,7 +15,8 @@ the same bare number came out as `amount` or as nothing depending on the trainin
 
 Likewise a number right after a word that names an identifier ("account 123456", "meter 04512",
 "department 1234", "apt 5", "рахунок 4100456789") identifies something; it never counts money, so
-DIET's `amount` there is dropped.
+DIET's `amount` there is dropped. And a generic word is never a tariff's name: DIET's `tariff`
+on a bare "card" ("upgrade my card to the digital tariff") is dropped.
 """
 
 from __future__ import annotations
@@ -56,10 +57,18 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
 class RegexEntityPriority(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"regex_only_entities": ["card_token", "otp_ref", "passport_ref"]}
+        return {
+            "regex_only_entities": ["card_token", "otp_ref", "passport_ref"],
+            # entity type -> words that alone never are its value
+            "generic_words": {"tariff": ["card", "cards", "карта", "картка", "карту", "картку"]},
+        }
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.regex_only = set(config.get("regex_only_entities") or [])
+        self.generic = {
+            kind: {w.casefold() for w in words}
+            for kind, words in (config.get("generic_words") or {}).items()
+        }
 
     @classmethod
     def create(
@@ -81,12 +90,22 @@ class RegexEntityPriority(GraphComponent):
             if entity.get(EXTRACTOR) != REGEX_EXTRACTOR:
                 if lone_number or entity.get("entity") in self.regex_only:
                     continue
+                if self._generic(entity, text):
+                    continue
                 if entity.get("entity") == "amount" and _after_identifier_cue(text, entity):
                     continue
                 if any(_overlaps(entity, r) for r in from_regex):
                     continue
             kept.append(entity)
         return kept
+
+    def _generic(self, entity: dict[str, Any], text: str) -> bool:
+        words = self.generic.get(entity.get("entity"))
+        if not words:
+            return False
+        start, end = entity.get("start"), entity.get("end")
+        span = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        return span.strip().casefold() in words
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

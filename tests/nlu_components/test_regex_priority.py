@@ -67,3 +67,9 @@ def test_the_amount_beside_an_account_number_stays():
     text = "pay internet 25.50 account 123456"
     amount = _entity("amount", text, "25.50", DIET)
     assert _run(text, [amount, _entity("amount", text, "123456", DIET)]) == [amount]
+
+
+def test_a_bare_card_is_not_a_tariff_but_the_tariff_stays():
+    text = "upgrade my card to the digital tariff"
+    tariff = _entity("tariff", text, "digital tariff", DIET)
+    assert _run(text, [_entity("tariff", text, "card", DIET), tariff]) == [tariff]
