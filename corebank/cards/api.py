@@ -22,6 +22,7 @@ from corebank.core.contract import (
 )
 from corebank.core.db import get_session
 from corebank.core.idempotency import Idempotent
+from corebank.referrals.api import Welcome
 from corebank.referrals.service import on_card_issued
 
 router = APIRouter(prefix="/api/v1", tags=["cards"])
@@ -48,7 +49,7 @@ class CardOut(ContractModel):
     balance: str
     credit_limit: str
     cashback: dict | None
-    welcome: dict | None = None  # a newcomer's welcome reward (corebank/referrals), first card only
+    welcome: Welcome | None = None  # a newcomer's welcome reward, first card only
 
 
 ADDRESS_RULES = ("Street 3-120 and city 2-60 characters, each with letters (422 "

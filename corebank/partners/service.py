@@ -92,7 +92,8 @@ def record_promo_code(session: Session, customer_id: str, offer_id: str, code: s
     never stored: the first one is returned."""
     offer = get_offer(offer_id)
     if offer.kind != "promo_code":
-        raise BankError("invalid_request", "This offer has no promo code.", offer_id=offer_id)
+        raise BankError("no_promo_code", "This offer has no promo code.", 409,
+                        offer_id=offer_id)
     if not isinstance(code, str) or not 3 <= len(code.strip()) <= 64:
         raise BankError("invalid_request", "code must be 3-64 characters.", field="code")
     reason = eligibility(session, customer_id, offer, utcnow())

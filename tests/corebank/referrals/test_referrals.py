@@ -89,6 +89,8 @@ def test_abuse_rules(bank):
     assert attribute(bank, new_chat(), "pc_nosuchcampaign")["status"] == "unknown_code"
     r = bank.post("/api/v1/referrals/attributions", {"code": ""}, new_chat())
     assert r.status_code == 422 and error_code(r) == "invalid_request"
+    r = bank.post("/api/v1/referrals/attributions", {"code": "  "}, new_chat())
+    assert r.status_code == 422 and error_code(r) == "invalid_request"
 
 
 def test_self_referral_from_a_second_messenger_is_not_rewarded(bank):
@@ -164,6 +166,13 @@ def test_tariff_cashback_and_promo_codes_remembered(bank):
     r = bank.post("/api/v1/me/partner-offers/twitch_turbo/promo-code", {"code": "X-1"}, basic)
     assert r.status_code == 403
     assert bank.get("/api/v1/me/partner-offers/nope", anna).status_code == 404
+    # a cashback offer has no promo code: a state of the offer, not a malformed request
+    r = bank.post("/api/v1/me/partner-offers/arena_cashback/promo-code", {"code": "AR-1"}, anna)
+    assert r.status_code == 409 and error_code(r) == "no_promo_code"
+    # a code that is blank once trimmed is refused for its shape, and nothing is remembered
+    r = bank.post("/api/v1/me/partner-offers/arena_2h/promo-code", {"code": "   "}, anna)
+    assert r.status_code == 422 and error_code(r) == "invalid_request"
+    assert bank.get("/api/v1/me/partner-offers/arena_2h", anna).json()["promo_code"] is None
     r = bank.http.post("/sandbox/purchases", headers=admin, json={
         "phone": ANNA_PHONE, "partner_id": "nobody", "amount": "1.00"})
     assert r.status_code == 404
