@@ -26,12 +26,14 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055
 export RASA_URL ?= http://127.0.0.1:5005
 export COREBANK_URL ?= http://127.0.0.1:8800
 
-.PHONY: help run test install browser services lint pytest validate train story-test nlu-test e2e sandbox-db bench clean
+.PHONY: help run test install browser services lint pytest validate train story-test nlu-test e2e sandbox-db bench bench-full lb replicas clean
 
 help:
 	@echo "make run    start the sandbox bank, the action server and Rasa, then chat in the terminal"
 	@echo "make test   lint, pytest, rasa data validate, train, rasa test, NLU holdout, e2e"
 	@echo "make bench  conversation benchmark (1, 10, 20 concurrent conversations)"
+	@echo "make bench-full  the same side by side with Rasa's minimal assistant, + a 300-message conversation"
+	@echo "make replicas N=2  N Rasa + N action servers behind HAProxy, PostgreSQL tracker store, Redis locks"
 
 # ---------------------------------------------------------------- set-up
 
@@ -125,6 +127,27 @@ e2e: train .env
 
 bench: $(INSTALLED) .env sandbox-db train
 	$(PY) -m bench.bench_conversations
+
+# docs/performance.md: the figures that survive a noisy machine (ratio to Rasa's own minimal
+# assistant, measured in the same run) and the cost of a long conversation.
+bench-full: $(INSTALLED) .env train
+	$(PY) -m bench.bench_conversations --minimal --long 300 --json var/bench/bench.json
+
+# ---------------------------------------------------------------- past one machine
+
+# HAProxy from Debian's packages: installed when missing and we may (root with apt), like chromium.
+lb:
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || \
+	{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
+	  else echo "!!! haproxy not installed and cannot install it (not root with apt)"; exit 1; fi; }
+
+# N Rasa + N action-server replicas behind HAProxy, sharing a PostgreSQL tracker store (a
+# throwaway database unless TRACKER_DATABASE_URL names one) and a Redis lock store; then chat.
+# docs/operations.md. `make run` stays the single-process SQLite default.
+N ?= 2
+replicas: $(INSTALLED) .env lb services train
+	$(PY) -m scripts.replicas --replicas $(N)
 
 clean:
 	rm -rf results var/log .pytest_cache $(TRAINED)

@@ -9,19 +9,32 @@ endpoints.yml:
       type: assistant.tracker_store.RedactingSQLTrackerStore
 URL: TRACKER_DATABASE_URL, else DATABASE_URL, else sqlite:///var/tracker.db (relative to the
 working directory). PostgreSQL URLs (postgresql://user:pw@host:5432/db) use psycopg2.
+
+Cost per message independent of the conversation's length (docs/performance.md): Rasa's store
+reads, parses and replays every event of the session on each message, and counts them again to
+save. This store keeps the tracker it last saved for each conversation (an LRU of
+TRACKER_CACHE_SIZE, default 2000; 0 turns it off) together with the id of the newest row it
+wrote, and hands that very tracker back on the next `retrieve` when the newest row in the table
+is still that one and nobody added events to it since (one indexed query instead of reading
+the session). It is kept only when it equals what the table would give back: no event changed
+by redaction, no new session started, no event older than the session start. Otherwise, and
+whenever another replica wrote to the conversation, the next `retrieve` reads the table.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerEventDiffEngine
 from rasa.shared.core.constants import REQUESTED_SLOT
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
@@ -32,6 +45,23 @@ from assistant.redaction import BIRTH_DATE, DATE_VALUE, REDACTED, redact_obj
 logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///var/tracker.db"
+DEFAULT_CACHE_SIZE = 2000
+
+
+def cache_size() -> int:
+    try:
+        return max(0, int(os.environ.get("TRACKER_CACHE_SIZE") or DEFAULT_CACHE_SIZE))
+    except ValueError:
+        return DEFAULT_CACHE_SIZE
+
+
+@dataclass
+class _Cached:
+    """A tracker equal to what the table holds for its conversation, as of row `last_id`."""
+
+    tracker: DialogueStateTracker
+    events: int  # len(tracker.events) when it matched the table
+    last_id: int
 
 
 def tracker_database_url(configured: str | None = None) -> str:
@@ -73,15 +103,85 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             kwargs.pop(key, None)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         if self.engine.dialect.name == "sqlite":
+            self._pool_sqlite_connections()
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._cache_size = cache_size()
         logger.debug("Tracker store: %s", make_url(url).get_backend_name())
+
+    def _pool_sqlite_connections(self) -> None:
+        """SQLAlchemy 1.4 opens a new connection for every session on a SQLite file (NullPool):
+        per message that was connect + pragmas + close, twice (profiled: ~9% of Rasa's CPU).
+        A small pool of open connections instead (TRACKER_SQLITE_POOL=0: SQLAlchemy's default).
+        The process uses them from its event loop only; check_same_thread is relaxed because a
+        pooled connection may be handed to another thread (Sanic's executor) later."""
+        database = self.engine.url.database
+        if os.environ.get("TRACKER_SQLITE_POOL", "1") == "0" or database in (None, "", ":memory:"):
+            return
+        pooled = sa.create_engine(
+            self.engine.url,
+            poolclass=sa.pool.QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False},
+        )
+        self.engine.dispose()
+        self.engine = pooled
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    # ------------------------------------------------------------------ cache
+
+    def _last_id(self, session, sender_id: str) -> int | None:
+        return (
+            session.query(sa.func.max(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .scalar()
+        )
+
+    def _remember(self, sender_id: str, tracker: DialogueStateTracker, last_id: int) -> None:
+        if not self._cache_size:
+            return
+        self._cache[sender_id] = _Cached(tracker, len(tracker.events), last_id)
+        self._cache.move_to_end(sender_id)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _cached(self, sender_id: str, tracker: DialogueStateTracker | None = None):
+        """The cache entry, if its tracker is unchanged since (or is `tracker`)."""
+        entry = self._cache.get(sender_id)
+        if entry is None:
+            return None
+        if tracker is None and len(entry.tracker.events) != entry.events:
+            return None  # events added but not saved (a message in flight, or one that failed)
+        if tracker is not None and tracker is not entry.tracker:
+            return None
+        return entry
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session's tracker: the cached one while the table has nothing newer,
+        else read from the table (Rasa's query) and cached."""
+        with self.session_scope() as session:
+            entry = self._cached(sender_id)
+            if entry is not None and self._last_id(session, sender_id) == entry.last_id:
+                return entry.tracker
+            self._cache.pop(sender_id, None)
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not self.domain or not rows:
+                return None
+            tracker = DialogueStateTracker.from_dict(
+                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+            )
+            if rows[-1].id == self._last_id(session, sender_id):
+                self._remember(sender_id, tracker, rows[-1].id)
+            return tracker
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Same as SQLTrackerStore.stream_events, with every event redacted exactly as it is
         for the table before it is published to the event broker (Pika, Kafka, SQL)."""
         if self.event_broker is None:
             return None
-        old_tracker = await self.retrieve(tracker.sender_id)
+        # straight from the table: the cached tracker may be this very (updated) object
+        old_tracker = await self._retrieve(tracker.sender_id, fetch_events_from_all_sessions=False)
         new_events = TrackerEventDiffEngine.event_difference(old_tracker, tracker)
         asked_at = _requested_slot_at_each_event(tracker)
         for event in new_events:
@@ -92,15 +192,25 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         """Same as SQLTrackerStore.save, with every event redacted before it is written."""
         await self.stream_events(tracker)
 
+        sender_id = tracker.sender_id
+        entry = self._cached(sender_id, tracker)
+        self._cache.pop(sender_id, None)
         with self.session_scope() as session:
+            if entry is not None:  # the table holds exactly tracker.events[:entry.events]
+                new_events = list(itertools.islice(tracker.events, entry.events, None))
+            else:
+                new_events = list(self._additional_events(session, tracker))
             asked_at = _requested_slot_at_each_event(tracker)
-            for event in self._additional_events(session, tracker):
-                data = _without_birth_dates(event.as_dict(), asked_at.get(id(event)))
-                data = redact_obj(data)
+            unchanged = True  # every stored event equals the event in memory
+            rows = []
+            for event in new_events:
+                original = event.as_dict()
+                data = redact_obj(_without_birth_dates(original, asked_at.get(id(event))))
+                unchanged = unchanged and data == original
                 intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
-                session.add(
+                rows.append(
                     self.SQLEvent(
-                        sender_id=tracker.sender_id,
+                        sender_id=sender_id,
                         type_name=event.type_name,
                         timestamp=data.get("timestamp"),
                         intent_name=intent,
@@ -108,8 +218,23 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
+            session.add_all(rows)
+            session.flush()  # the rows get their ids
+            last_id = rows[-1].id if rows else (entry.last_id if entry else None)
             session.commit()
-        logger.debug("Tracker with sender_id '%s' stored to database", tracker.sender_id)
+        if last_id is not None and unchanged and _reads_back_the_same(tracker, new_events):
+            self._remember(sender_id, tracker, last_id)
+        logger.debug("Tracker with sender_id '%s' stored to database", sender_id)
+
+
+def _reads_back_the_same(tracker: DialogueStateTracker, new_events: list) -> bool:
+    """Would reading the latest session back give these very events? Not when a session
+    started in this save (the table then gives the new session only), nor when an event is
+    older than the session's start (Rasa's query filters by timestamp)."""
+    if any(isinstance(event, SessionStarted) for event in new_events):
+        return False
+    starts = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)]
+    return not starts or all(event.timestamp >= starts[-1] for event in tracker.events)
 
 
 def _requested_slot_at_each_event(tracker: DialogueStateTracker) -> dict[int, str | None]:

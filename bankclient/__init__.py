@@ -8,8 +8,8 @@ process alike (it imports nothing from either).
     card = await bank.cards.lock(identity, card_id)              # → CardStatus
     done = await bank.transfers.execute(identity, quote_id, idempotency_key=key)
 
-Organised by capability (`customers`, `accounts`, `cards`, `transfers`, `payments`, `vault`,
-`partners`); every method returns a frozen dataclass (money as Decimal) or raises a typed
+Organised by capability (`customers`, `accounts`, `cards`, `transfers`, `payments`, `bills`,
+`vault`, `partners`); every method returns a frozen dataclass (money as Decimal) or raises a typed
 `BankError`, and none says whether the core bank's REST API or its legacy SOAP API serves it.
 Money moves require an `idempotency_key` (see `bankclient.idempotency`).
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 
 from .accounts import Account, Accounts, BankDetails, Transaction
+from .bills import BillPayment, BillQuote, Bills, BillTemplate, Debt, Provider, ProviderField
 from .cards import (
     BlockedCard,
     Card,
@@ -80,12 +81,24 @@ from .partners import (
     PartnerClient,
     PartnerError,
     PartnerRegistry,
+    PartnerSandbox,
     PartnerSettings,
     PartnerUnavailable,
+    PromoCode,
     default_registry,
     register_partner,
 )
-from .payments import BillPayment, Debt, PaymentRequest, Payments, Provider, Topup
+from .payments import PaymentRequest, Payments, Topup
+from .referrals import (
+    Attribution,
+    IssuedCode,
+    Offer,
+    Offers,
+    OfferStatus,
+    ReferralInfo,
+    Referrals,
+    Welcome,
+)
 from .transfers import Transfer, TransferQuote, Transfers
 from .transport import Transport
 from .vault import CardToken, SecretRef, Vault
@@ -93,8 +106,8 @@ from .vault import CardToken, SecretRef, Vault
 
 class Bank:
     """One object per process: `bank.customers`, `bank.accounts`, `bank.cards`,
-    `bank.transfers`, `bank.payments`, `bank.vault`, `bank.partners`. Capabilities are light;
-    each backend client (connection pool) is created on first use."""
+    `bank.transfers`, `bank.payments`, `bank.bills`, `bank.vault`, `bank.partners`. Capabilities
+    are light; each backend client (connection pool) is created on first use."""
 
     def __init__(self, settings: BankSettings | None = None) -> None:
         self.settings = settings or BankSettings.from_env()
@@ -105,7 +118,10 @@ class Bank:
         self.cards = Cards(self.transport)
         self.transfers = Transfers(self.transport)
         self.payments = Payments(self.transport)
+        self.bills = Bills(self.transport)
         self.vault = Vault(self.transport)
+        self.referrals = Referrals(self.transport)
+        self.offers = Offers(self.transport)
         self._partners: PartnerRegistry | None = None
 
     @property
@@ -157,6 +173,16 @@ async def close_bank() -> None:
 __all__ = [
     "ERROR_CODES",
     "Account",
+    "Attribution",
+    "IssuedCode",
+    "Offer",
+    "OfferStatus",
+    "Offers",
+    "PartnerSandbox",
+    "PromoCode",
+    "ReferralInfo",
+    "Referrals",
+    "Welcome",
     "Accounts",
     "AlreadyHasCard",
     "Bank",
@@ -165,6 +191,9 @@ __all__ = [
     "BankSettings",
     "BankUnavailable",
     "BillPayment",
+    "BillQuote",
+    "BillTemplate",
+    "Bills",
     "BlockedCard",
     "Card",
     "CardBlocked",
@@ -206,6 +235,7 @@ __all__ = [
     "PlasticOrder",
     "Profile",
     "Provider",
+    "ProviderField",
     "ReplacementCard",
     "SecretRef",
     "SecureLink",

@@ -18,7 +18,7 @@ from .transport.rest import API, seg
 
 BASIC = "basic"
 TARIFF = "tariff"
-BLOCK_REASONS = ("lost", "stolen")
+BLOCK_REASONS = ("lost", "stolen", "fraud")
 SECURE_LINK_PURPOSES = ("card_details", "set_pin", "set_password")
 
 
@@ -100,6 +100,7 @@ class Card(Result):
     balance: Decimal | None = None
     credit_limit: Decimal | None = None
     cashback: Cashback | None = None
+    replaced_by: str | None = None  # a blocked card's replacement (card id)
 
     @property
     def active(self) -> bool:
@@ -260,12 +261,19 @@ class Cards:
     async def block(
         self, identity: str, card_id: str, reason: str, *, reissue: bool = True
     ) -> BlockedCard:
-        """Permanent block (reason "lost" | "stolen"), with a replacement card when `reissue`.
+        """Permanent block (reason "lost" | "stolen" | "fraud"), with a replacement card when
+        `reissue`.
         Repeating gives the first answer (no second replacement)."""
         data = await self._t.soap.call(
             "BlockCard",
             {"Identity": identity, "CardId": card_id, "Reason": reason, "Reissue": bool(reissue)},
         )
+        return _blocked_card(data)
+
+    async def reissue(self, identity: str, card_id: str) -> BlockedCard:
+        """A replacement (new digital card, same account) for a blocked card; InvalidRequest for
+        a card that is not blocked. Repeating gives the same replacement, never a second one."""
+        data = await self._t.soap.call("ReissueCard", {"Identity": identity, "CardId": card_id})
         return _blocked_card(data)
 
 

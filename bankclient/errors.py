@@ -159,6 +159,13 @@ class InvalidResponse(BankUnavailable):
 
 ERROR_CODES: dict[str, type[BankError]] = {
     "invalid_request": InvalidRequest,
+    # A well-formed request the customer's accounts cannot serve (field: currency).
+    "no_account": InvalidRequest,
+    "currency_mismatch": InvalidRequest,
+    "invalid_phone": InvalidRequest,
+    "implausible_date": InvalidRequest,
+    "secret_expired": InvalidRequest,
+    "invalid_address": InvalidRequest,
     "invalid_amount": InvalidAmount,
     "unknown_currency": InvalidAmount,
     "unauthorized": Unauthorized,

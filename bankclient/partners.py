@@ -4,7 +4,9 @@ Every partner client has the same transport discipline as the core-bank clients 
 client, total time budget, one retry only for idempotent calls, idempotency keys on money moves)
 with the partner's own auth and its own typed errors. Each partner gets a `PartnerClient`
 subclass in its own module, registered with `register_partner(name, factory)` and reached through
-the process-wide registry: `get_bank().partners.get(name)`. No partner is registered yet.
+the process-wide registry: `get_bank().partners.get(name)`. Registered here:
+`partner_sandbox` (`PartnerSandbox`: the partners' promo-code API, PARTNERS_URL /
+PARTNERS_API_KEY; `partnersandbox/` stands in for it).
 
 How to add a partner (e.g. `bankclient/partner_game_arena.py`):
 
@@ -37,9 +39,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
+from ._model import Result
 from .errors import BankError, BankUnavailable, InvalidResponse
 from .transport.http import Deadline, make_client, transport_error, with_retry
 
@@ -215,3 +219,43 @@ def default_registry() -> PartnerRegistry:
     for name, factory in _FACTORIES.items():
         registry.register(name, factory)
     return registry
+
+
+# --------------------------------------------------------------------------- the partners
+
+@dataclass(frozen=True)
+class PromoCode(Result):
+    code: str
+    partner: str
+    campaign: str
+    gives: str | None = None
+    valid_until: str | None = None
+    partner_ref: str | None = None
+
+
+class PartnerSandbox(PartnerClient):
+    """The partners' promo-code API (partnersandbox/ in development): API-key auth, one call
+    per code. Issuing carries an Idempotency-Key derived from the customer and the offer, so
+    the one retry after a timeout (or asking again later) gets the same code, never a second."""
+
+    name = "partner_sandbox"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"X-Api-Key": self.settings.api_key} if self.settings.api_key else {}
+
+    async def issue_promo_code(
+        self, partner: str, customer_ref: str, campaign: str, *, idempotency_key: str
+    ) -> PromoCode:
+        data = await self.request(
+            "POST",
+            f"/v1/partners/{quote(partner, safe='')}/promo-codes",
+            json={"customer_ref": customer_ref, "campaign": campaign},
+            idempotency_key=idempotency_key,
+        )
+        return PromoCode.from_json(data)
+
+
+register_partner(
+    PartnerSandbox.name,
+    lambda: PartnerSandbox(PartnerSettings.from_env("PARTNERS", "http://127.0.0.1:8810")),
+)

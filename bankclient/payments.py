@@ -1,6 +1,5 @@
 """Payments: card top-ups through the bank's hosted payment page, payment requests (a link a
-friend pays), and bill payments to service providers (mobile, utilities, TV, Internet, transport)
-with their catalog and the debts the providers report."""
+friend pays). Bill payments are `bankclient.bills`."""
 
 from __future__ import annotations
 
@@ -12,8 +11,6 @@ from ._model import Result
 from .money import DEFAULT_CURRENCY, to_api
 from .transport import Transport
 from .transport.rest import API, seg
-
-PROVIDER_CATEGORIES = ("mobile", "utilities", "tv", "internet", "transport")
 
 
 @dataclass(frozen=True)
@@ -45,41 +42,6 @@ class PaymentRequest(Result):
     expires_in: int | None = None
     expires_at: str | None = None
     paid_at: str | None = None
-
-
-@dataclass(frozen=True)
-class Provider(Result):
-    provider_id: str
-    name: str
-    category: str  # see PROVIDER_CATEGORIES
-    account_label: str | None = None  # "Phone number", "Personal account", …
-    account_pattern: str | None = None  # a regular expression the account must match
-    shows_debt: bool = False
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class Debt(Result):
-    provider_id: str
-    account: str  # normalised by the provider
-    amount: Decimal
-    currency: str
-    period: str | None = None
-
-
-@dataclass(frozen=True)
-class BillPayment(Result):
-    payment_id: str
-    status: str  # completed
-    amount: Decimal
-    currency: str
-    provider_id: str | None = None
-    account: str | None = None
-    fee: Decimal | None = None
-    balance_after: Decimal | None = None
-    receipt_no: str | None = None
-    at: str | None = None
 
 
 class Payments:
@@ -148,42 +110,3 @@ class Payments:
             "GET", f"{API}/me/payment-requests/{seg(request_id)}", identity=identity
         )
         return PaymentRequest.from_json(data)
-
-    # ------------------------------------------------------------------ bills (legacy system)
-
-    async def providers(self, category: str | None = None) -> tuple[Provider, ...]:
-        """The provider catalog, or one category of it."""
-        data = await self._t.soap.call("ListProviders", {"Category": category})
-        return Provider.many(data["providers"])
-
-    async def debt(self, provider_id: str, account: str) -> Debt:
-        """What the account owes. NotFound when the provider does not report debts;
-        InvalidRequest for an account the provider's rules refuse."""
-        data = await self._t.soap.call("GetDebt", {"ProviderId": provider_id, "Account": account})
-        return Debt.from_json(data)
-
-    async def pay_bill(
-        self,
-        identity: str,
-        provider_id: str,
-        account: str,
-        amount: Decimal,
-        currency: str = DEFAULT_CURRENCY,
-        card_id: str | None = None,
-        *,
-        idempotency_key: str,
-    ) -> BillPayment:
-        """Pay a provider from the customer's card (`card_id`, or the primary account). Keyed:
-        a repeated key pays once and gives the first payment back."""
-        data = await self._t.soap.call(
-            "PayBill",
-            {
-                "Identity": identity,
-                "IdempotencyKey": idempotency_key,
-                "ProviderId": provider_id,
-                "Account": account,
-                "Amount": {"Value": to_api(amount), "Currency": currency},
-                "CardId": card_id,
-            },
-        )
-        return BillPayment.from_json(data)

@@ -92,3 +92,90 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return "n/a" if math.isnan(value) else f"{value:.1f}"
     return str(value)
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) used so far by a process tree, in seconds; NaN if unknown.
+
+    Children that exited are not counted: the services measured here keep their workers.
+    """
+    if not pid or not Path(f"/proc/{pid}").exists():
+        return math.nan
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in descendants(pid):
+        try:
+            # the command name (field 2) may hold spaces: split after its closing parenthesis
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load average and core count (what the figures ran under)."""
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        return "unknown"
+    return f"load average {one} / {five} / {fifteen} on {os.cpu_count()} cores"
+
+
+def summarize_py_spy(raw: str, top: int = 30) -> str:
+    """A py-spy `--format raw` profile (collapsed stacks, one `frame;frame;... count` per line)
+    as three tables, in percent of all samples: where the time was spent (self: the innermost
+    frame), the functions under which it was spent (inclusive, the server's own entry frames
+    that every request shares left out) and the packages (self time)."""
+    total = 0
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    packages: dict[str, int] = {}
+    for line in raw.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [_frame(f) for f in stack.split(";") if not f.startswith(("process ", "thread "))]
+        if not frames:
+            continue
+        name, package = frames[-1]
+        own[name] = own.get(name, 0) + count
+        packages[package] = packages.get(package, 0) + count
+        for function in {f for f, _ in frames}:
+            inclusive[function] = inclusive.get(function, 0) + count
+    if not total:
+        return "(no samples)"
+
+    def rows(counts: dict[str, int], skip_above: float = 101.0) -> list[list[object]]:
+        ordered = sorted(counts.items(), key=lambda item: -item[1])
+        kept = [(n, c) for n, c in ordered if 100 * c / total < skip_above][:top]
+        return [[f"{100 * c / total:.1f}", n] for n, c in kept]
+
+    return "\n".join([
+        f"{total} samples",
+        table(["% self", "function"], rows(own)),
+        "",
+        table(["% incl", "function (frames shared by >80% of samples left out)"],
+              rows(inclusive, skip_above=80.0)),
+        "",
+        table(["% self", "package"], rows(packages)),
+    ])  # fmt: skip
+
+
+def _frame(frame: str) -> tuple[str, str]:
+    """`name (path/to/file.py:123)` as ("name (path/to/file.py)", package)."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    marker = "site-packages/"
+    if marker in path:
+        path = path.split(marker, 1)[1]
+    parts = path.split("/")
+    if parts[0] in ("rasa", "tensorflow", "sqlalchemy") and len(parts) > 2:
+        package = "/".join(parts[:2])
+    elif len(parts) > 1:
+        package = parts[0]
+    else:
+        package = "python stdlib / builtins"
+    return f"{name[:60]} ({'/'.join(parts[-3:])})", package

@@ -10,11 +10,14 @@ from corebank.accounts import api as accounts_api
 from corebank.bills import soap as bills_soap
 from corebank.cards import api as cards_api
 from corebank.cards import soap as cards_soap
+from corebank.core import contract
 from corebank.core.api import auth_zone, health, ledger, oauth, vault
 from corebank.core.errors import install_error_handlers
 from corebank.kyc import api as kyc_api
+from corebank.partners import api as partners_api
 from corebank.payments import api as payments_api
 from corebank.payments import hosted_page
+from corebank.referrals import api as referrals_api
 from corebank.sandbox import api as sandbox_api
 from corebank.sandbox.faults import FaultMiddleware
 from corebank.secure_pages import api as secure_pages_api
@@ -42,6 +45,9 @@ ROUTERS = [
     transfers_api.router,
     payments_api.router,
     hosted_page.router,
+    referrals_api.router,
+    partners_api.router,
+    partners_api.sandbox_router,
 ]
 
 
@@ -54,6 +60,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    contract.install(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_event_handler("startup", background.start)

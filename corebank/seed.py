@@ -107,6 +107,23 @@ def _seed_customer(session, demo: DemoCustomer) -> bool:
     return True
 
 
+# Demo invitation codes (docs/demo-data.md): Anna's live code and an expired one of Taras's.
+DEMO_REFERRAL_CODES = [("+380501112233", "INVANNA26", 365), ("+380671234567", "INVTARAS1", -1)]
+
+
+def _seed_referral_codes(session) -> None:
+    from datetime import timedelta
+
+    from corebank.referrals.models import ReferralCode
+
+    for phone, code, days in DEMO_REFERRAL_CODES:
+        customer_id = session.execute(select(Customer.id).where(Customer.phone == phone)).scalar()
+        if customer_id and session.get(ReferralCode, code) is None:
+            now = utcnow()
+            session.add(ReferralCode(code=code, customer_id=customer_id, created_at=now,
+                                     expires_at=now + timedelta(days=days)))
+
+
 def seed_demo() -> bool:
     """Create missing demo data; True if anything was added."""
     created = False
@@ -117,6 +134,8 @@ def seed_demo() -> bool:
             if _seed_customer(session, demo):
                 created = True
                 log.info("seeded demo customer %s %s", demo.first_name, demo.last_name)
+        session.flush()
+        _seed_referral_codes(session)
     return created
 
 

@@ -12,6 +12,11 @@ A message that is only a number ("300", "1 500", "1234567", "4455") carries no D
 what the number is depends on what the bot just asked (an amount, an account number, a card's last
 digits), and only the form that asked knows, so it reads the number from the text. Left to DIET,
 the same bare number came out as `amount` or as nothing depending on the training data.
+
+Likewise a number right after a word that names an identifier ("account 123456", "meter 04512",
+"department 1234", "apt 5", "рахунок 4100456789") identifies something; it never counts money, so
+DIET's `amount` there is dropped. And a generic word is never a tariff's name: DIET's `tariff`
+on a bare "card" ("upgrade my card to the digital tariff") is dropped.
 """
 
 from __future__ import annotations
@@ -27,8 +32,21 @@ from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 REGEX_EXTRACTOR = "RegexEntityExtractor"
+# A word that names an identifier, right before a number ("account 123456", "№ 12").
+IDENTIFIER_CUE_RE = re.compile(
+    r"(?:\b(?:account|acc|acct|a/c|contract|meter|reading|customer|client|subscriber|department|"
+    r"dept|office|branch|unit|apt|apartment|flat|house|building|postcode|zip|id|ref|"
+    r"рахунок|рахунку|особовий|договір|договору|лічильник|відділ|кв|будинок|"
+    r"счет|счёт|лицевой|договор|счетчик|отдел)|№|#)\s*[:.#№-]?\s*$",
+    re.IGNORECASE,
+)
 # Digits with the separators people type inside one number, an optional sign and decimals.
 LONE_NUMBER_RE = re.compile(r"\s*[+\-\u2212]?\d(?:[\d\s.,()\-/]*\d)?\s*")
+
+
+def _after_identifier_cue(text: str, entity: dict[str, Any]) -> bool:
+    start = entity.get("start")
+    return isinstance(start, int) and bool(IDENTIFIER_CUE_RE.search(text[max(0, start - 40):start]))
 
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -39,10 +57,18 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
 class RegexEntityPriority(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"regex_only_entities": ["card_token", "otp_ref", "passport_ref"]}
+        return {
+            "regex_only_entities": ["card_token", "otp_ref", "passport_ref"],
+            # entity type -> words that alone never are its value
+            "generic_words": {"tariff": ["card", "cards", "карта", "картка", "карту", "картку"]},
+        }
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.regex_only = set(config.get("regex_only_entities") or [])
+        self.generic = {
+            kind: {w.casefold() for w in words}
+            for kind, words in (config.get("generic_words") or {}).items()
+        }
 
     @classmethod
     def create(
@@ -55,7 +81,7 @@ class RegexEntityPriority(GraphComponent):
         return cls(config)
 
     def keep(
-        self, entities: list[dict[str, Any]], lone_number: bool = False
+        self, entities: list[dict[str, Any]], lone_number: bool = False, text: str = ""
     ) -> list[dict[str, Any]]:
         """`lone_number`: the message is only a number, so DIET's guesses are all dropped."""
         from_regex = [e for e in entities if e.get(EXTRACTOR) == REGEX_EXTRACTOR]
@@ -64,15 +90,28 @@ class RegexEntityPriority(GraphComponent):
             if entity.get(EXTRACTOR) != REGEX_EXTRACTOR:
                 if lone_number or entity.get("entity") in self.regex_only:
                     continue
+                if self._generic(entity, text):
+                    continue
+                if entity.get("entity") == "amount" and _after_identifier_cue(text, entity):
+                    continue
                 if any(_overlaps(entity, r) for r in from_regex):
                     continue
             kept.append(entity)
         return kept
 
+    def _generic(self, entity: dict[str, Any], text: str) -> bool:
+        words = self.generic.get(entity.get("entity"))
+        if not words:
+            return False
+        start, end = entity.get("start"), entity.get("end")
+        span = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        return span.strip().casefold() in words
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = message.get(ENTITIES)
             if entities:
-                lone_number = bool(LONE_NUMBER_RE.fullmatch(message.get(TEXT) or ""))
-                message.set(ENTITIES, self.keep(entities, lone_number), add_to_output=True)
+                text = message.get(TEXT) or ""
+                lone_number = bool(LONE_NUMBER_RE.fullmatch(text))
+                message.set(ENTITIES, self.keep(entities, lone_number, text), add_to_output=True)
         return messages

@@ -74,7 +74,7 @@ def extra_blueprints() -> list:
 DEV_SECRET_DEFAULTS = {
     "ACTION_SERVER_TOKEN": DEFAULT_TOKEN,
     "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
-    "RASA_AUTH_TOKEN": "dev-rasa-token",
+    "RASA_JWT_SECRET": "dev-rasa-jwt-secret-0123456789abcdef",
     "COREBANK_CLIENT_SECRET": "dev-client-secret",
     "COREBANK_SOAP_PASSWORD": "dev-soap-password",
     "SLOT_SEALING_KEY": "dev-slot-sealing-key",

@@ -21,9 +21,11 @@ SECRETS = [
     "COREBANK_OPS_CLIENT_SECRET",
     "COREBANK_SOAP_PASSWORD",
     "SANDBOX_ADMIN_TOKEN",
+    "PARTNERS_API_KEY",
+    "PARTNERS_ADMIN_TOKEN",
     "BANK_WEBHOOK_SECRET",
     "ACTION_SERVER_TOKEN",
-    "RASA_AUTH_TOKEN",
+    "RASA_JWT_SECRET",
     "SLOT_SEALING_KEY",
     # channels (credentials.yml): caller credentials and the messengers' webhook secrets
     "REST_LOCAL_CLIENT_SECRET",

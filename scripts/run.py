@@ -19,6 +19,7 @@ from scripts.services import (
     REPO_ROOT,
     action_server_service,
     corebank_service,
+    partners_service,
     rasa_service,
     stack_env,
     stop_all,
@@ -45,7 +46,8 @@ def main() -> int:
     corebank_port = int(os.environ.get("COREBANK_PORT", "8800"))
     action_port = port_of(os.environ.get("ACTION_SERVER_URL", ""), 5055)
     rasa_port = port_of(os.environ.get("RASA_URL", ""), 5005)
-    busy = [p for p in (corebank_port, action_port, rasa_port) if port_in_use(p)]
+    partners_port = port_of(os.environ.get("PARTNERS_URL", ""), 8810)
+    busy = [p for p in (corebank_port, partners_port, action_port, rasa_port) if port_in_use(p)]
     if busy:
         print(f"Port(s) {busy} already in use on {LOOPBACK}: is another `make run` going?")
         return 1
@@ -56,8 +58,10 @@ def main() -> int:
         action_port=action_port,
         rasa_port=rasa_port,
     )
+    env["PARTNERS_URL"] = f"http://{LOOPBACK}:{partners_port}"
     services = [
         corebank_service(corebank_port, LOG_DIR / "corebank.log", env),
+        partners_service(partners_port, LOG_DIR / "partners.log", env),
         action_server_service(action_port, LOG_DIR / "action-server.log", env),
         rasa_service(rasa_port, LOG_DIR / "rasa.log", env),
     ]
@@ -77,6 +81,7 @@ def main() -> int:
             f"\nREST:      POST {env['RASA_URL']}/webhooks/rest/webhook"
             f"\nsocket.io: {env['RASA_URL']}/socket.io"
             f"\nSandbox:   {env['COREBANK_URL']}  (demo logins: README.md)"
+            f"\nPartners:  {env['PARTNERS_URL']}  (partnersandbox/)"
             "\nIn the chat, `/sms <phone>` shows the login code the sandbox texted.\n"
         )
         return chat.main(["--url", env["RASA_URL"]])

@@ -82,6 +82,7 @@ class Service:
     env: Mapping[str, str] = field(default_factory=dict)
     startup_timeout: float = 60.0
     process: subprocess.Popen | None = None
+    cwd: Path = REPO_ROOT
 
     @property
     def pid(self) -> int | None:
@@ -92,7 +93,7 @@ class Service:
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child until stop()
         self.process = subprocess.Popen(
             self.command,
-            cwd=REPO_ROOT,
+            cwd=self.cwd,
             env={**os.environ, **self.env},
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -153,6 +154,17 @@ def corebank_service(port: int, log_path: Path, env: Mapping[str, str]) -> Servi
     )
 
 
+def partners_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
+    """The partners' API stand-in (partnersandbox/): its own process, port and API key."""
+    return Service(
+        name="partners sandbox",
+        command=[sys.executable, "-m", "partnersandbox"],
+        health_url=f"http://{LOOPBACK}:{port}/health",
+        log_path=log_path,
+        env={**env, "PARTNERS_HOST": LOOPBACK, "PARTNERS_PORT": str(port)},
+    )
+
+
 def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
     return Service(
         name="action server",
@@ -171,9 +183,9 @@ def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> 
 def rasa_service(
     port: int, log_path: Path, env: Mapping[str, str], model: Path | None = None
 ) -> Service:
-    """`rasa run` with the API enabled (token-protected), REST + socket.io channels. Started
-    through `assistant.rasa_main`, which reads the token from the environment: no secret on
-    the command line (the process list)."""
+    """`rasa run` with the API enabled (JWT-protected), REST + socket.io channels. Started
+    through `assistant.rasa_main`, which reads the JWT secret from the environment: no secret
+    on the command line (the process list), none in URLs (assistant/rasa_api.py)."""
     model = model or newest_model()
     if model is None:
         raise FileNotFoundError("No trained model in models/: run `rasa train` first.")
@@ -181,7 +193,7 @@ def rasa_service(
         name="rasa",
         command=[
             sys.executable, "-m", "assistant.rasa_main", "run",
-            "--enable-api",  # the token: RASA_AUTH_TOKEN in env (assistant/rasa_main.py)
+            "--enable-api",  # its JWT secret: RASA_JWT_SECRET in env (assistant/rasa_main.py)
             "--interface", LOOPBACK, "--port", str(port),
             "--model", str(model),
             "--endpoints", str(REPO_ROOT / "endpoints.yml"),
@@ -259,7 +271,7 @@ def isolated_env(
     )
     env.update(
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
-        RASA_AUTH_TOKEN=secrets.token_urlsafe(24),
+        RASA_JWT_SECRET=secrets.token_urlsafe(32),
         SLOT_SEALING_KEY=secrets.token_urlsafe(32),
         REST_LOCAL_CLIENT_SECRET=secrets.token_urlsafe(24),
         SOCKETIO_JWT_KEY=secrets.token_urlsafe(24),
@@ -277,6 +289,8 @@ def isolated_env(
 # docs/architecture.md "Configuration": development defaults (make writes random ones to .env).
 DEV_DEFAULTS = {
     "COREBANK_REALM": "bank",
+    "PARTNERS_API_KEY": "dev-partners-api-key",
+    "PARTNERS_ADMIN_TOKEN": "dev-partners-admin",
     "COREBANK_CLIENT_ID": "assistant",
     "COREBANK_CLIENT_SECRET": "dev-client-secret",
     "COREBANK_OPS_CLIENT_ID": "bank-ops",
@@ -286,7 +300,7 @@ DEV_DEFAULTS = {
     "SANDBOX_ADMIN_TOKEN": "dev-sandbox-admin",
     "BANK_WEBHOOK_SECRET": "dev-webhook-secret",
     "ACTION_SERVER_TOKEN": "dev-action-token",
-    "RASA_AUTH_TOKEN": "dev-rasa-token",
+    "RASA_JWT_SECRET": "dev-rasa-jwt-secret-0123456789abcdef",
     "SLOT_SEALING_KEY": "dev-slot-sealing-key",
     # credentials.yml (scripts/gen_env.py writes random secrets into .env)
     "REST_LOCAL_CLIENT_SECRET": "dev-rest-local-client-secret",

@@ -8,6 +8,7 @@ from tests.fixtures.services import in_ci
 
 pytest_plugins = [
     "tests.fixtures.corebank",
+    "tests.fixtures.partners",
     "tests.fixtures.assistant",
 ]
 

@@ -22,6 +22,7 @@ from actions.cards.schemas import check_field
 from actions.cards.slots import ABORT_SLOT, BASIC, TARIFF, TIER_SLOT, end_of_flow, flow
 from actions.cards.tariff import open_tariff_card
 from actions.common.conversation import request_event
+from actions.common.welcome import tell_welcome
 from bankclient import AlreadyHasCard, Bank
 
 NAME_IN_REQUEST_RE = re.compile(
@@ -122,5 +123,6 @@ class ActionIssueBasicCard(CardAction):
             return end_of_flow()
         dispatcher.utter_message(response="utter_card_issued_basic", masked=card.masked)
         await send_card(dispatcher, bank, who, card)
+        await tell_welcome(dispatcher, bank, who)
         dispatcher.utter_message(response="utter_card_offer_tariff")
         return end_of_flow()

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.cards.form_base import CardFormValidation, entity
+from actions.common.address import parse_address, previous_answer
 from actions.common.conversation import latest_intent, typed_text
 
 
@@ -24,10 +25,15 @@ class ValidatePlasticCardForm(CardFormValidation):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "delivery_address":
             return {}
-        address = entity(tracker, "address")
-        if address:
-            return {"delivery_address": address}
-        text = typed_text(tracker)
+        text = entity(tracker, "address") or typed_text(tracker)
+        earlier = previous_answer(tracker.events, self.form)
+        if text and earlier and not parse_address(text).complete:
+            # "Which city?" → "Kyiv": the answer completes the address sent before.
+            merged = parse_address(earlier).merged(parse_address(text))
+            if merged.complete:
+                return {"delivery_address": merged.text}
+        if entity(tracker, "address"):
+            return {"delivery_address": text}
         if text and (any(ch.isdigit() for ch in text) or latest_intent(tracker) == "inform"):
             text = re.sub(r"^\s*(?:deliver (?:it )?to|send (?:it )?to|to|address:)\s*", "", text,
                           flags=re.IGNORECASE)  # fmt: skip
@@ -39,3 +45,17 @@ class ValidatePlasticCardForm(CardFormValidation):
     ) -> dict[str, Any]:
         clean, ok = self._check("delivery_address", value, dispatcher)
         return {"delivery_address": clean if ok else None}
+
+    async def extract_delivery_address_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Yes → order there; no → the address is asked again (the form goes on; "stop" at the
+        address question ends it)."""
+        if tracker.get_slot("requested_slot") != "delivery_address_confirmed":
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {"delivery_address_confirmed": True}
+        if intent == "deny":
+            return {"delivery_address": None, "delivery_address_confirmed": None}
+        return {}

@@ -15,6 +15,7 @@ from typing import Any
 
 from cerberus import Validator
 
+from actions.common.address import parse_address
 from bankclient import refs
 
 ADULT_AGE = 18
@@ -181,14 +182,22 @@ def check_passport(field: str, value: Any, error: Any) -> None:
 
 
 def check_address(field: str, value: Any, error: Any) -> None:
-    """A deliverable address: "<street and house number>, <city>[, <5-digit postcode>]"."""
-    parts = split_address(value) if isinstance(value, str) else None
-    if parts is None:
-        error(
-            field,
-            "Please send the address as street and house number, then the city, "
-            "for example: Khreshchatyk 22, Kyiv.",
-        )
+    """A deliverable address: street, house number and city, in any order and shape
+    (actions/common/address.py); the message asks only for what is missing."""
+    parsed = parse_address(value) if isinstance(value, str) else None
+    if parsed is None or not parsed.complete:
+        question = parsed.question() if parsed is not None else None
+        error(field, question or "Please send the street, house number and city, for example: "
+              "Khreshchatyk St 22, Kyiv.")
+
+
+def normal_address(value: Any) -> Any:
+    """The normalised form ("Khreshchatyk St 12, apt 5, Kyiv, 01001") of a complete address;
+    anything else unchanged (the check then says what is missing)."""
+    if not isinstance(value, str):
+        return value
+    parsed = parse_address(value)
+    return parsed.text if parsed.complete else squeeze(value)
 
 
 def check_consent(field: str, value: Any, error: Any) -> None:
@@ -197,26 +206,19 @@ def check_consent(field: str, value: Any, error: Any) -> None:
 
 
 def split_address(value: str) -> dict[str, str | None] | None:
-    """"Khreshchatyk 22, apt 5, Kyiv, 01001" → {street, city, postal_code}; None if unusable."""
-    pieces = [squeeze(p) for p in value.replace(";", ",").split(",") if p.strip()]
-    postal = next((p for p in pieces if POSTAL_RE.match(p)), None)
-    pieces = [p for p in pieces if p != postal]
-    if len(pieces) < 2:
+    """"Khreshchatyk St 22, apt 5, Kyiv, 01001" → {street, city, postal_code}; None if a part
+    is missing."""
+    parsed = parse_address(value)
+    if not parsed.complete:
         return None
-    city, street = pieces[-1], ", ".join(pieces[:-1])
-    has_letters = any(c.isalpha() for c in city) and any(c.isalpha() for c in street)
-    if not has_letters or not any(c.isdigit() for c in street) or any(c.isdigit() for c in city):
-        return None
-    if len(street) < 3 or len(street) > 120 or len(city) < 2 or len(city) > 60:
-        return None
-    return {"street": street, "city": city, "postal_code": postal}
+    return {"street": parsed.street_line, "city": parsed.city, "postal_code": parsed.postal_code}
 
 
 # --------------------------------------------------------------------------- schemas
 
 _NAME = {"type": "string", "coerce": title_name, "minlength": 3, "maxlength": 200,
          "check_with": check_person_name}  # fmt: skip
-_ADDRESS = {"type": "string", "coerce": squeeze, "minlength": 5, "maxlength": 300,
+_ADDRESS = {"type": "string", "coerce": normal_address, "minlength": 5, "maxlength": 300,
             "check_with": check_address}  # fmt: skip
 
 SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {

@@ -16,7 +16,7 @@ TARIFF_FIELDS = (
 # Slots each flow fills; cleared when the flow ends, however it ends.
 BASIC_SLOTS = ("card_holder_name",)
 TARIFF_SLOTS = (*TARIFF_FIELDS, "passport_masked")
-PLASTIC_SLOTS = ("delivery_address",)
+PLASTIC_SLOTS = ("delivery_address", "delivery_address_confirmed")
 
 
 def flow(value: str) -> SlotSet:

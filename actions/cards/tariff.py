@@ -22,6 +22,7 @@ from actions.cards.base import (
 from actions.cards.slots import ABORT_SLOT, BASIC, TARIFF, end_of_flow
 from actions.common.money import DEFAULT_CURRENCY, money_text
 from actions.common.sealing import unseal
+from actions.common.welcome import tell_welcome
 from bankclient import (
     AlreadyHasCard,
     Bank,
@@ -85,6 +86,8 @@ async def open_tariff_card(
     )
     if card and card.masked:
         await send_card(dispatcher, bank, who, card)
+    if not basic_card:
+        await tell_welcome(dispatcher, bank, who)
     dispatcher.utter_message(response="utter_card_offer_plastic")
     return card
 

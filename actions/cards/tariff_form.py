@@ -81,6 +81,11 @@ class ValidateTariffCardForm(CardFormValidation):
 
     async def validate_home_address(self, value, dispatcher, tracker, domain):
         clean, ok = self._check("home_address", value, dispatcher)
+        if ok:
+            # The normalised form, shown as read (the application's summary is confirmed with
+            # the consent at the end; a wrong address can simply be sent again).
+            dispatcher.utter_message(text=f"Home address: {clean}. If that's not right, just "
+                                          "send it again.")
         return {"home_address": clean if ok else None}
 
     async def validate_passport_number(

@@ -8,6 +8,10 @@ what a verified code leads to, and how the step ends when the code can't be veri
                        plain digits when no redacting channel ran, or a request for a new code;
     validate_otp_code  verify at the bank, count down wrong codes, resend on request or expiry.
 
+A step-up (a code for one risky operation: a transfer, a bill payment above the threshold)
+subclasses `StepUpValidation`: the code is verified as a step-up at the bank, an expired code is
+sent again, and `start_step_up` asks the bank for the code bound to the operation's reference.
+
 A plain code is never returned to Rasa: the validation replaces it before the events leave the
 action server, and only `VERIFIED_CODE` ("[redacted]") or the vault reference is kept.
 """
@@ -15,16 +19,29 @@ action server, and only `VERIFIED_CODE` ("[redacted]") or the vault reference is
 from __future__ import annotations
 
 import logging
+import os
 import re
 from abc import abstractmethod
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common.conversation import latest_intent, typed_text
-from bankclient import BankError, NotFound, OtpExpired, OtpInvalid, OtpLocked, refs, user_message
+from actions.common.bank import bank
+from actions.common.conversation import identity, latest_intent, typed_text
+from bankclient import (
+    BankError,
+    NotFound,
+    OtpChallenge,
+    OtpExpired,
+    OtpInvalid,
+    OtpLocked,
+    StepUpToken,
+    refs,
+    user_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -148,3 +165,34 @@ class OneTimeCodeValidation(FormValidationAction):
         except BankError as err:
             return {OTP_SLOT: None, **self.verification_failed(dispatcher, err)}
         return await self.code_verified(dispatcher, tracker, result, code)
+
+
+def step_up_threshold() -> Decimal:
+    """The amount above which the bank asks for a step-up code (`STEP_UP_THRESHOLD`, the
+    bank's own setting): shown to customers only, the bank decides."""
+    try:
+        return Decimal(os.environ.get("STEP_UP_THRESHOLD") or "500.00")
+    except ArithmeticError:
+        return Decimal("500.00")
+
+
+async def start_step_up(tracker: Tracker, purpose: str, reference: str) -> OtpChallenge:
+    """Ask the bank for a step-up code for one operation (`reference`: what the bank binds the
+    code to, e.g. a quote id or the payment's idempotency key). Raises the bank's errors
+    (`OtpLocked`, `OtpRateLimited`, ...)."""
+    return await bank().customers.start_step_up(identity(tracker), purpose, reference)
+
+
+class StepUpValidation(OneTimeCodeValidation):
+    """A form whose `otp_code` is a step-up code: verified as a step-up (the answer is the
+    single-use `StepUpToken` the operation then carries), a new code sent when it expired.
+    Subclasses implement `send_code` (with `start_step_up`), `code_verified` (do the operation
+    with `result.step_up_token`), `code_refused` and `verification_failed`."""
+
+    async def verify_code(self, challenge_id: str, code: str) -> StepUpToken:
+        return await bank().customers.verify_step_up(challenge_id, **code_for_bank(code))
+
+    async def code_expired(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        return await self.send_code(dispatcher, tracker)

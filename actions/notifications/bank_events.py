@@ -64,4 +64,9 @@ class ActionNotifyBankEvent(Action):
                 balance=balance,
                 note_text=f" ({note})" if note else "",
             )
+        elif intent == "EXTERNAL_pin_changed":
+            dispatcher.utter_message(response="utter_pin_changed",
+                                     masked_card=_entity(tracker, "masked_card") or "your card")
+        elif intent == "EXTERNAL_password_changed":
+            dispatcher.utter_message(response="utter_password_changed")
         return []

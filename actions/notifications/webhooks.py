@@ -10,7 +10,9 @@ and retries non-2xx answers with the same event_id. Here:
    a delivery that finds it already notified answers 200 "duplicate" and does nothing;
 4. the customer is told in the same chat through Rasa's external-event API
    (`POST {RASA_URL}/conversations/{sender_id}/trigger_intent?output_channel=latest`, with an
-   `EXTERNAL_*` intent and entities amount/currency/balance/…); only then is the event marked
+   `EXTERNAL_*` intent and entities amount/currency/balance/…, authenticated by a short-lived
+   JWT in the Authorization header: no secret in the URL, assistant/rasa_api.py); only then is
+   the event marked
    notified. If Rasa cannot be reached the answer is 503, so the bank retries later.
    Concurrent deliveries of one event are serialised by a short claim on its row.
 
@@ -39,6 +41,7 @@ from sqlalchemy import Column, DateTime, String, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from actions.common import db
+from assistant.rasa_api import api_headers
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,9 @@ EVENT_INTENTS = {
     "topup.succeeded": "EXTERNAL_topup_succeeded",
     "topup.failed": "EXTERNAL_topup_failed",
     "payment_request.paid": "EXTERNAL_payment_request_paid",
+    "referral.rewarded": "EXTERNAL_referral_rewarded",  # answered by action_notify_referral_reward
+    "pin.changed": "EXTERNAL_pin_changed",
+    "password.changed": "EXTERNAL_password_changed",
 }
 # The event fields passed on as entities (all non-sensitive: masked card, money, a short note).
 ENTITY_FIELDS = {
@@ -73,10 +79,6 @@ def webhook_secret() -> str:
 
 def rasa_url() -> str:
     return (os.environ.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/")
-
-
-def rasa_token() -> str:
-    return os.environ.get("RASA_AUTH_TOKEN") or "dev-rasa-token"
 
 
 # --------------------------------------------------------------------------- signature
@@ -189,7 +191,7 @@ class BadEvent(ValueError):
 def parse_event(body: bytes) -> dict[str, Any]:
     try:
         event = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested 100,000 deep: 400
         raise BadEvent("body is not JSON") from exc
     if not isinstance(event, dict):
         raise BadEvent("body must be a JSON object")
@@ -228,7 +230,8 @@ async def trigger_intent(sender_id: str, intent: str, entities: dict[str, str]) 
     async with httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS, trust_env=False) as client:
         resp = await client.post(
             url,
-            params={"output_channel": "latest", "token": rasa_token()},
+            params={"output_channel": "latest"},
+            headers=api_headers(),
             json={"name": intent, "entities": entities},
         )
     if resp.status_code >= 300:

@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.money import DEFAULT_CURRENCY, money_text
 from actions.transfers.flow import TRANSFER_SLOTS
-from actions.transfers.receipt import receipt_url
+from actions.transfers.receipt import receipt_urls
 
 
 class ActionTransferCompleted(Action):
@@ -35,9 +35,10 @@ class ActionTransferCompleted(Action):
                 card_masked=card_masked,
                 receipt_no=result.get("receipt_no"),
             )
-            url = receipt_url(
+            image_url, pdf_url = receipt_urls(
                 {**result, "recipient_masked": card_masked,
                  "recipient_name": tracker.get_slot("transfer_recipient")}
             )  # fmt: skip
-            dispatcher.utter_message(response="utter_transfer_receipt_caption", image_url=url)
+            dispatcher.utter_message(response="utter_transfer_receipt_caption", image_url=image_url)
+            dispatcher.utter_message(attachment={"url": pdf_url, "name": "receipt.pdf"})
         return [SlotSet(name, None) for name in TRANSFER_SLOTS]

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.bank import bank
 from actions.common.conversation import latest_intent, request_message
-from actions.common.otp import OTP_SLOT, VERIFIED_CODE, OneTimeCodeValidation, code_for_bank
+from actions.common.otp import OTP_SLOT, VERIFIED_CODE, StepUpValidation
 from actions.common.parsing import (
     amount_in,
     card_token_in,
@@ -44,7 +44,7 @@ def _source_message(tracker: Tracker, activation: bool) -> dict[str, Any]:
     return request_message(tracker, "transfer_money", _FLOW_BOUNDARIES)
 
 
-class ValidateTransferForm(OneTimeCodeValidation):
+class ValidateTransferForm(StepUpValidation):
     challenge_slot = CHALLENGE_SLOT
 
     def name(self) -> str:
@@ -225,11 +225,6 @@ class ValidateTransferForm(OneTimeCodeValidation):
     async def send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         return await start_step_up(dispatcher, tracker, tracker.get_slot("transfer_quote") or {})
 
-    async def code_expired(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> dict[str, Any]:
-        return await self.send_code(dispatcher, tracker)
-
     def code_refused(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         dispatcher.utter_message(response="utter_transfer_otp_failed")
         return {"transfer_status": "failed"}
@@ -238,9 +233,6 @@ class ValidateTransferForm(OneTimeCodeValidation):
         self, dispatcher: CollectingDispatcher, err: BankError
     ) -> dict[str, Any]:
         return stop(dispatcher, err, "step-up verify")
-
-    async def verify_code(self, challenge_id: str, code: str) -> StepUpToken:
-        return await bank().customers.verify_step_up(challenge_id, **code_for_bank(code))
 
     async def code_verified(
         self,

@@ -1,37 +1,17 @@
-"""Transfer receipts as pictures: a PNG drawn with Pillow (fonts from `actions.common.drawing`),
-published through `actions.common.media`. Only what the bank returned is drawn: masked card,
-masked name, amounts, receipt number, date. Never a full card number.
-"""
+"""Transfer receipts: the rows of a completed transfer (masked card, masked name, amounts,
+receipt number, date — never a full card number), drawn by `actions.common.receipts` as a
+picture and a PDF."""
 
 from __future__ import annotations
 
-import io
-from datetime import datetime
 from typing import Any
 
-from PIL import Image, ImageDraw
-
-from actions.common.drawing import font
-from actions.common.media import publish_png
 from actions.common.money import DEFAULT_CURRENCY, money_text
+from actions.common.receipts import publish_receipt, render_png, when
 from bankclient.money import from_api
 
-WIDTH = 720
-MARGIN = 48
-ROW = 46
-BRAND = (32, 46, 84)
-GREY = (110, 116, 130)
-INK = (20, 24, 32)
-GREEN = (22, 140, 80)
-BANK_TITLE = "MESSENGER BANK"
-
-
-def _when(value: Any) -> str:
-    try:
-        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value or "")[:19]
-    return at.strftime("%d %b %Y, %H:%M UTC") if at.tzinfo else at.strftime("%d %b %Y, %H:%M")
+TITLE = "Transfer receipt"
+FOOTER = "This receipt confirms the transfer was completed by the bank."
 
 
 def receipt_rows(receipt: dict[str, Any]) -> list[tuple[str, str]]:
@@ -48,7 +28,7 @@ def receipt_rows(receipt: dict[str, Any]) -> list[tuple[str, str]]:
             total = ""
     return [
         ("Receipt No.", str(receipt.get("receipt_no") or "-")),
-        ("Date", _when(receipt.get("at"))),
+        ("Date", when(receipt.get("at"))),
         ("To card", recipient or "-"),
         ("Route", route),
         ("Amount", money_text(receipt.get("amount"), currency, "-")),
@@ -60,34 +40,9 @@ def receipt_rows(receipt: dict[str, Any]) -> list[tuple[str, str]]:
 
 def render_receipt(receipt: dict[str, Any]) -> bytes:
     """PNG bytes of the receipt for a completed transfer (the bank's transfer answer)."""
-    rows = receipt_rows(receipt)
-    height = 190 + ROW * len(rows) + 70
-    image = Image.new("RGB", (WIDTH, height), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, WIDTH, 110), fill=BRAND)
-    draw.text((MARGIN, 28), BANK_TITLE, font=font(30, bold=True), fill=(255, 255, 255))
-    draw.text((MARGIN, 70), "Transfer receipt", font=font(22), fill=(210, 220, 240))
-    y = 140
-    for label, value in rows:
-        draw.text((MARGIN, y), label, font=font(22), fill=GREY)
-        color = GREEN if label == "Status" else INK
-        bold = label in ("Total", "Status")
-        value_font = font(22, bold=bold)
-        width = draw.textlength(value, font=value_font)
-        draw.text((WIDTH - MARGIN - width, y), value, font=value_font, fill=color)
-        y += ROW
-        draw.line((MARGIN, y - 10, WIDTH - MARGIN, y - 10), fill=(232, 234, 240), width=1)
-    draw.text(
-        (MARGIN, y + 20),
-        "This receipt confirms the transfer was completed by the bank.",
-        font=font(16),
-        fill=GREY,
-    )
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return render_png(TITLE, receipt_rows(receipt), FOOTER)
 
 
-def receipt_url(receipt: dict[str, Any]) -> str:
-    """Render and publish the receipt; the URL a messenger can fetch."""
-    return publish_png(render_receipt(receipt))
+def receipt_urls(receipt: dict[str, Any]) -> tuple[str, str]:
+    """Render and publish the receipt → (picture URL, PDF URL)."""
+    return publish_receipt(TITLE, receipt_rows(receipt), FOOTER)

@@ -3,17 +3,16 @@ quote (the form then asks and verifies it with `actions.common.otp`)."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common.bank import bank
-from actions.common.conversation import identity
 from actions.common.money import DEFAULT_CURRENCY, format_money
 from actions.common.otp import OTP_SLOT
+from actions.common.otp import start_step_up as start_step_up_code
+from actions.common.otp import step_up_threshold as shared_threshold
 from actions.transfers.flow import CHALLENGE_SLOT, stop
 from bankclient import BankError, OtpLocked, user_message
 
@@ -28,10 +27,7 @@ STEP_UP_RESPONSES = {
 
 def step_up_threshold() -> Decimal:
     """Shown to the customer only; the bank decides (quote's `requires_step_up`)."""
-    try:
-        return Decimal(os.environ.get("STEP_UP_THRESHOLD") or "500.00")
-    except ArithmeticError:
-        return Decimal("500.00")
+    return shared_threshold()
 
 
 async def start_step_up(
@@ -41,9 +37,7 @@ async def start_step_up(
     if not quote.get("quote_id"):
         return {"transfer_confirmed": None}
     try:
-        challenge = await bank().customers.start_step_up(
-            identity(tracker), STEP_UP_PURPOSE, quote["quote_id"]
-        )
+        challenge = await start_step_up_code(tracker, STEP_UP_PURPOSE, quote["quote_id"])
     except OtpLocked as err:
         dispatcher.utter_message(text=user_message(err))
         return {"transfer_status": "failed", OTP_SLOT: None}

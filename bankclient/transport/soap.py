@@ -65,6 +65,30 @@ _CARD_STATUS: Spec = {
     "expiry": Field("Expiry", required=False),
 }
 
+_PAY_BILL: Spec = {
+    "payment_id": "PaymentId",
+    "status": "Status",
+    "provider_id": Field("ProviderId", required=False),
+    "provider_name": Field("ProviderName", required=False),
+    "account": Field("Account", required=False),
+    "amount": ("Amount/Value", money),
+    "currency": "Amount/Currency",
+    "fee": Field("Fee", money, required=False),
+    "total": Field("Total", money, required=False),
+    "balance_after": Field("BalanceAfter", money, required=False),
+    "receipt_no": Field("ReceiptNo", required=False),
+    "at": Field("At", required=False),
+}
+
+# A blocked card and its replacement (BlockCard with Reissue, ReissueCard).
+_BLOCKED_CARD: Spec = {
+    **_CARD_STATUS,
+    "new_card_id": Field("NewCard/CardId", required=False),
+    "new_card_token": Field("NewCard/CardToken", required=False),
+    "new_card_masked": Field("NewCard/MaskedPan", required=False),
+    "new_card_expiry": Field("NewCard/Expiry", required=False),
+}
+
 OPERATIONS: dict[str, Operation] = {
     "GetCardStatus": Operation("GetCardStatus", _CARD_STATUS, idempotent=True),
     # Setting a state twice is harmless.
@@ -72,17 +96,13 @@ OPERATIONS: dict[str, Operation] = {
     "UnlockCard": Operation("UnlockCard", _CARD_STATUS, idempotent=True),
     "BlockCard": Operation(
         "BlockCard",
-        {
-            **_CARD_STATUS,
-            "new_card_id": Field("NewCard/CardId", required=False),
-            "new_card_token": Field("NewCard/CardToken", required=False),
-            "new_card_masked": Field("NewCard/MaskedPan", required=False),
-            "new_card_expiry": Field("NewCard/Expiry", required=False),
-        },
+        _BLOCKED_CARD,
         # The bank answers a repeated block of a blocked card with the first answer (no second
         # reissue), so a retry is safe.
         idempotent=True,
     ),
+    # A replacement for a blocked card; a repeat gives the same replacement, so retry is safe.
+    "ReissueCard": Operation("ReissueCard", _BLOCKED_CARD, idempotent=True),
     "ListProviders": Operation(
         "ListProviders",
         {
@@ -94,9 +114,24 @@ OPERATIONS: dict[str, Operation] = {
                     "category": "Category",
                     "account_label": Field("AccountLabel", required=False),
                     "account_pattern": Field("AccountPattern", required=False),
+                    "fields": Many(
+                        "Fields/Field",
+                        {
+                            "name": "Name",
+                            "label": "Label",
+                            "regex": "Regex",
+                            "hint": Field("Hint", required=False, default=""),
+                            "example": Field("Example", required=False, default=""),
+                            "check": Field("Check", required=False, default=""),
+                            "required": Field("Required", to_bool, required=False, default=True),
+                        },
+                    ),
+                    "aliases": Many("Aliases/Alias", {"name": "."}),
                     "shows_debt": Field("ShowsDebt", to_bool, required=False, default=False),
                     "min_amount": Field("MinAmount", money, required=False),
                     "max_amount": Field("MaxAmount", money, required=False),
+                    "fee_fixed": Field("FeeFixed", money, required=False),
+                    "fee_percent": Field("FeePercent", money, required=False),
                 },
             )
         },
@@ -113,21 +148,86 @@ OPERATIONS: dict[str, Operation] = {
         },
         idempotent=True,
     ),
-    "PayBill": Operation(
-        "PayBill",
+    "GetOwnPhone": Operation(
+        "GetOwnPhone",
+        {"provider_id": "ProviderId", "name": Field("ProviderName", required=False),
+         "account": "Account"},
+        idempotent=True,
+    ),
+    "QuoteBill": Operation(
+        "QuoteBill",
         {
-            "payment_id": "PaymentId",
-            "status": "Status",
-            "provider_id": Field("ProviderId", required=False),
-            "account": Field("Account", required=False),
+            "provider_id": "ProviderId",
+            "provider_name": Field("ProviderName", required=False),
+            "account": "Account",
             "amount": ("Amount/Value", money),
             "currency": "Amount/Currency",
-            "fee": Field("Fee", money, required=False),
-            "balance_after": Field("BalanceAfter", money, required=False),
-            "receipt_no": Field("ReceiptNo", required=False),
-            "at": Field("At", required=False),
+            "fee": ("Fee", money),
+            "total": ("Total", money),
+            "requires_step_up": Field("RequiresStepUp", to_bool, required=False, default=False),
         },
+        idempotent=True,  # a read
+    ),
+    "PayBill": Operation(
+        "PayBill",
+        _PAY_BILL,
         idempotent=True,  # only because every call carries an IdempotencyKey
+    ),
+    # The answer of the PayBill made with an IdempotencyKey (NotFound: it was never made).
+    "FindBillPayment": Operation("FindBillPayment", _PAY_BILL, idempotent=True),
+    "ListBillPayments": Operation(
+        "ListBillPayments",
+        {
+            "payments": Many(
+                "Payments/Payment",
+                {
+                    "payment_id": "PaymentId",
+                    "status": Field("Status", required=False, default="completed"),
+                    "provider_id": "ProviderId",
+                    "provider_name": Field("ProviderName", required=False),
+                    "category": Field("Category", required=False),
+                    "account": "Account",
+                    "amount": ("Amount/Value", money),
+                    "currency": "Amount/Currency",
+                    "fee": Field("Fee", money, required=False),
+                    "receipt_no": Field("ReceiptNo", required=False),
+                    "at": Field("At", required=False),
+                },
+            )
+        },
+        idempotent=True,
+    ),
+    "SaveBillTemplate": Operation(
+        "SaveBillTemplate",
+        {
+            "template_id": "TemplateId",
+            "name": "Name",
+            "provider_id": "ProviderId",
+            "account": "Account",
+            "amount": Field("Amount", money, required=False),
+        },
+        idempotent=True,  # saving under the same name again replaces the template
+    ),
+    "ListBillTemplates": Operation(
+        "ListBillTemplates",
+        {
+            "templates": Many(
+                "Templates/Template",
+                {
+                    "template_id": "TemplateId",
+                    "name": "Name",
+                    "provider_id": "ProviderId",
+                    "account": "Account",
+                    "amount": Field("Amount", money, required=False),
+                },
+            )
+        },
+        idempotent=True,
+    ),
+    "DeleteBillTemplate": Operation(
+        "DeleteBillTemplate",
+        {"template_id": "TemplateId", "deleted": Field("Deleted", to_bool, required=False)},
+        idempotent=False,  # a second delete answers not_found: not retried
     ),
 }
 

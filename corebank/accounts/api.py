@@ -4,18 +4,72 @@ bank details (read-only; each domain adds its own /me operations)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import constr
 from sqlalchemy import select
 
 from corebank.core import bins
 from corebank.core.accounts import full_name, masked_name, primary_account
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
+from corebank.core.contract import CURRENCY_PATTERN, SESSION_ERRORS, ContractModel, errors
 from corebank.core.db import iso, session_scope
 from corebank.core.errors import BankError
 from corebank.core.models import Account, Card, Customer, JournalEntry, Posting
 from corebank.core.money import fmt, to_decimal
 from corebank.core.phones import mask_phone
 
-router = APIRouter(prefix="/api/v1/me", tags=["me"])
+router = APIRouter(prefix="/api/v1/me", tags=["me"], responses=SESSION_ERRORS)
+
+
+class MeOut(ContractModel):
+    customer_id: str
+    first_name: str | None
+    masked_name: str | None
+    masked_phone: str
+    kyc_level: str
+
+
+class AccountOut(ContractModel):
+    account_id: str
+    currency: str
+    balance: str
+    available: str
+    credit_limit: str
+    iban: str | None
+
+
+class CardOut(ContractModel):
+    card_id: str
+    card_token: str
+    masked: str
+    last4: str
+    holder_name: str | None
+    tariff: str
+    status: str
+    status_reason: str | None
+    expiry: str | None
+    account_id: str
+    replaced_by: str | None = None  # the card issued in its place (a blocked card)
+
+
+class TransactionOut(ContractModel):
+    id: str
+    at: str | None
+    description: str | None
+    kind: str | None
+    amount: str
+    currency: str
+    balance_after: str
+    account_id: str
+
+
+class BankDetailsOut(ContractModel):
+    holder: str
+    iban: str | None
+    bic: str
+    bank_name: str
+    bank_code: str
+    currency: str
+    account_id: str
 
 
 def account_view(account: Account) -> dict:
@@ -42,10 +96,11 @@ def card_view(card: Card) -> dict:
         "status_reason": card.status_reason,
         "expiry": card.expiry,
         "account_id": card.account_id,
+        "replaced_by": card.replaced_by,
     }
 
 
-@router.get("", dependencies=[Depends(require_scope("customers"))])
+@router.get("", dependencies=[Depends(require_scope("customers"))], response_model=MeOut)
 def me(customer: CurrentCustomer = Depends(current_customer)) -> dict:
     return {
         "customer_id": customer.customer_id,
@@ -56,7 +111,8 @@ def me(customer: CurrentCustomer = Depends(current_customer)) -> dict:
     }
 
 
-@router.get("/accounts", dependencies=[Depends(require_scope("accounts"))])
+@router.get("/accounts", dependencies=[Depends(require_scope("accounts"))],
+            response_model=list[AccountOut])
 def my_accounts(customer: CurrentCustomer = Depends(current_customer)) -> list[dict]:
     with session_scope() as session:
         rows = session.execute(
@@ -66,7 +122,8 @@ def my_accounts(customer: CurrentCustomer = Depends(current_customer)) -> list[d
         return [account_view(a) for a in rows]
 
 
-@router.get("/cards", dependencies=[Depends(require_scope("cards"))])
+@router.get("/cards", dependencies=[Depends(require_scope("cards"))],
+            response_model=list[CardOut])
 def my_cards(customer: CurrentCustomer = Depends(current_customer)) -> list[dict]:
     with session_scope() as session:
         rows = session.execute(
@@ -76,10 +133,11 @@ def my_cards(customer: CurrentCustomer = Depends(current_customer)) -> list[dict
         return [card_view(c) for c in rows]
 
 
-@router.get("/transactions", dependencies=[Depends(require_scope("accounts"))])
+@router.get("/transactions", dependencies=[Depends(require_scope("accounts"))],
+            response_model=list[TransactionOut])
 def my_transactions(
     limit: int = Query(10, ge=1, le=100),
-    account_id: str | None = None,
+    account_id: constr(max_length=64) | None = None,
     customer: CurrentCustomer = Depends(current_customer),
 ) -> list[dict]:
     with session_scope() as session:
@@ -108,8 +166,9 @@ def my_transactions(
         ]
 
 
-@router.get("/bank-details", dependencies=[Depends(require_scope("accounts"))])
-def my_bank_details(currency: str = "UAH",
+@router.get("/bank-details", dependencies=[Depends(require_scope("accounts"))],
+            response_model=BankDetailsOut, responses=errors(404))
+def my_bank_details(currency: constr(regex=CURRENCY_PATTERN) = "UAH",
                     customer: CurrentCustomer = Depends(current_customer)) -> dict:
     with session_scope() as session:
         account = primary_account(session, customer.customer_id, currency.upper())

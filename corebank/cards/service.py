@@ -71,7 +71,7 @@ def split_address(text: str) -> dict:
     postal = next((p for p in parts if p.isdigit() and len(p) == 5), None)
     parts = [p for p in parts if p != postal]
     if len(parts) < 2:
-        raise BankError("invalid_request",
+        raise BankError("invalid_address",
                         "The address needs a street and a city, e.g. 'Khreshchatyk St 1, Kyiv'.",
                         field="address")
     return {"street": ", ".join(parts[:-1]), "city": parts[-1], "postal_code": postal}
@@ -82,17 +82,20 @@ def delivery_address(payload: dict) -> dict:
     if isinstance(address, str) and len(address) <= 250:
         address = split_address(address)
     if not isinstance(address, dict):
-        raise BankError("invalid_request", "address must be 'street, city' text or an object "
+        raise BankError("invalid_address", "address must be 'street, city' text or an object "
                         "with street, city and optional postal_code.", field="address")
-    street = require_str(address, "street", min_len=3, max_len=120)
-    city = require_str(address, "city", min_len=2, max_len=60)
+    try:
+        street = require_str(address, "street", min_len=3, max_len=120)
+        city = require_str(address, "city", min_len=2, max_len=60)
+    except BankError as error:  # the right type, a wrong value
+        raise BankError("invalid_address", error.message, field=error.extra.get("field")) from None
     postal = address.get("postal_code")
     if postal is not None and (not isinstance(postal, str) or not postal.strip().isdigit()
                                or len(postal.strip()) != 5):
-        raise BankError("invalid_request", "postal_code must be 5 digits.",
+        raise BankError("invalid_address", "postal_code must be 5 digits.",
                         field="postal_code")
     if not any(c.isalpha() for c in street) or not any(c.isalpha() for c in city):
-        raise BankError("invalid_request", "street and city must contain letters.",
+        raise BankError("invalid_address", "street and city must contain letters.",
                         field="address")
     return {"street": " ".join(street.split()), "city": " ".join(city.split()),
             "postal_code": postal.strip() if postal else None}

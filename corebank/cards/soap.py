@@ -1,5 +1,6 @@
 """Card status operations of the legacy SOAP API (corebank/soap/api.py dispatches them):
-GetCardStatus, LockCard, UnlockCard and BlockCard (lost or stolen, optionally reissued)."""
+GetCardStatus, LockCard, UnlockCard, BlockCard (lost, stolen or fraud, optionally reissued) and
+ReissueCard (a replacement for a blocked card, later)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from corebank.core.models import Account, Card, Customer
 from corebank.soap import params as p
 
 log = logging.getLogger("corebank.soap")
+BLOCK_REASONS = ("lost", "stolen", "fraud")
 
 
 def _card_payload(card: Card) -> dict:
@@ -52,17 +54,39 @@ def block_card(session: Session, params: dict) -> dict:
     customer = p.customer(session, params)
     card = p.card(session, customer, params, lock=True)
     reason = (p.text(params, "Reason") or "").lower()
-    if reason not in ("lost", "stolen"):
-        raise BankError("invalid_request", "Reason must be lost or stolen.", 422, field="Reason")
+    if reason not in BLOCK_REASONS:
+        raise BankError("invalid_request", "Reason must be lost, stolen or fraud.", 422,
+                        field="Reason")
     reissue = (p.text(params, "Reissue", required=False) or "false").lower() in ("true", "1")
     if card.status != "blocked":
         card.status, card.status_reason = "blocked", reason
         if reissue:
-            account = session.get(Account, card.account_id)
-            owner = session.get(Customer, customer.customer_id)
-            new = issue_card(session, owner, account, card.holder_name, card.tariff)
-            card.replaced_by = new.id
+            _replace(session, customer.customer_id, card)
         log.info("card %s blocked (%s)%s", card.masked, reason, " and reissued" if reissue else "")
+    return _with_replacement(session, card)
+
+
+def reissue_card(session: Session, params: dict) -> dict:
+    """A replacement for a blocked card; repeating gives the same replacement (the card row is
+    locked, so two concurrent requests issue one card)."""
+    customer = p.customer(session, params)
+    card = p.card(session, customer, params, lock=True)
+    if card.status != "blocked":
+        raise BankError("invalid_request", "Only a blocked card is reissued.", 409, field="CardId")
+    if not card.replaced_by:
+        _replace(session, customer.customer_id, card)
+        log.info("card %s reissued", card.masked)
+    return _with_replacement(session, card)
+
+
+def _replace(session: Session, customer_id: str, card: Card) -> None:
+    account = session.get(Account, card.account_id)
+    owner = session.get(Customer, customer_id)
+    new = issue_card(session, owner, account, card.holder_name, card.tariff)
+    card.replaced_by = new.id
+
+
+def _with_replacement(session: Session, card: Card) -> dict:
     payload = _card_payload(card)
     if card.replaced_by:
         new = session.get(Card, card.replaced_by)
@@ -76,4 +100,5 @@ OPERATIONS = {
     "LockCard": lock_card,
     "UnlockCard": unlock_card,
     "BlockCard": block_card,
+    "ReissueCard": reissue_card,
 }

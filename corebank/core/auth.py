@@ -98,7 +98,8 @@ def _decode(token: str) -> dict:
                         reason="invalid_token") from exc
 
 
-async def require_token(request: Request, authorization: str | None = Header(None)) -> dict:
+async def require_token(request: Request,
+                        authorization: str | None = Header(None, include_in_schema=False)) -> dict:
     # async: pure CPU work, so it runs on the event loop instead of a threadpool hop
     if not authorization or not authorization.lower().startswith("bearer "):
         raise BankError("unauthorized", "A Bearer access token is required.",
@@ -206,7 +207,8 @@ def resolve_session(session: Session, identity: str,
 
 def current_customer(
     _claims: dict = Depends(require_token),
-    x_messenger_identity: str | None = Header(None),
+    # Declared as the `messengerIdentity` security scheme (corebank/core/contract.py).
+    x_messenger_identity: str | None = Header(None, include_in_schema=False),
 ) -> CurrentCustomer:
     identity = validate_identity(x_messenger_identity)
     # Own short transaction: the idle refresh (or the expiry) is recorded even when the

@@ -15,6 +15,13 @@ log = logging.getLogger("corebank.errors")
 # Default HTTP status per code (docs/architecture.md); BankError(status=...) overrides.
 DEFAULT_STATUS: dict[str, int] = {
     "invalid_request": 422,
+    "no_account": 422,
+    "invalid_phone": 422,
+    "same_account": 422,
+    "invalid_address": 422,
+    "implausible_date": 422,
+    "secret_expired": 422,
+    "currency_mismatch": 422,
     "invalid_amount": 422,
     "unknown_currency": 422,
     "unauthorized": 401,
@@ -83,6 +90,11 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     errors = exc.errors()
     if any(e.get("type") == "value_error.jsondecode" for e in errors):
         return error_response("invalid_request", "The request body is not valid JSON.", 400)
+    if all(e.get("loc", ("",))[0] == "header" for e in errors):
+        return error_response(  # a missing or malformed header: a malformed request
+            "invalid_request", "A required header is missing or malformed.", 400,
+            fields=_describe(errors),
+        )
     return error_response(
         "invalid_request", "The request is missing fields or has wrong types.", 422,
         fields=_describe(errors),

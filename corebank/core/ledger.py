@@ -169,7 +169,7 @@ def post_journal(
         if row is None:
             raise BankError("not_found", "Account not found.", account_id=account_id)
         if row.currency != currency:
-            raise BankError("invalid_request", "The account holds another currency.", 422,
+            raise BankError("currency_mismatch", "The account holds another currency.", 422,
                             account_id=account_id, account_currency=row.currency)
         balances[account_id] = to_decimal(row.balance)
 
@@ -221,7 +221,7 @@ def transfer(session: Session, from_account: str, to_account: str, amount: Decim
              currency: str, description: str, **kwargs) -> JournalResult:
     """Shorthand for a two-line journal moving `amount` from one account to another."""
     if from_account == to_account:
-        raise BankError("invalid_request", "Source and destination accounts are the same.", 422)
+        raise BankError("same_account", "Source and destination accounts are the same.", 422)
     return post_journal(session, [(from_account, -amount), (to_account, amount)], currency,
                         description, **kwargs)
 

@@ -14,10 +14,10 @@ def normalise_phone(raw: object) -> str:
     try:
         number = phonenumbers.parse(raw.strip(), None)
     except phonenumbers.NumberParseException as exc:
-        raise BankError("invalid_request", "phone is not a valid E.164 number.",
+        raise BankError("invalid_phone", "phone is not a valid E.164 number.",
                         field="phone") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise BankError("invalid_request", "phone is not a valid E.164 number.", field="phone")
+    if not phonenumbers.is_valid_number(number):  # well-formed, but no such number
+        raise BankError("invalid_phone", "phone is not a valid E.164 number.", field="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -48,7 +48,7 @@ def _passport(session: Session, payload: dict) -> str:
                             field="passport_ref")
         value = vault.reveal_secret(session, ref, kind="passport")
         if value is None:
-            raise BankError("invalid_request",
+            raise BankError("secret_expired",
                             "The passport reference is unknown or expired; please type it again.",
                             field="passport_ref")
         return value
@@ -89,7 +89,7 @@ def apply(session: Session, customer_id: str,
     issued = _date(payload, "passport_issue_date")
     today = utcnow().date()
     if birth >= today or birth.year < 1900:
-        raise BankError("invalid_request", "date_of_birth is not plausible.",
+        raise BankError("implausible_date", "date_of_birth is not plausible.",
                         field="date_of_birth")
     passport = rules.normalize_passport(_passport(session, payload))
     p_hash = passport_hash(passport)

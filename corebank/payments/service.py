@@ -55,12 +55,12 @@ def _target(session: Session, me: CurrentCustomer, currency: str, card_id: objec
             raise BankError("card_blocked", "This card is blocked.")
         account = session.get(Account, card.account_id)
         if account.currency != currency:
-            raise BankError("invalid_request", f"This card's account is in {account.currency}.",
+            raise BankError("currency_mismatch", f"This card's account is in {account.currency}.",
                             422, field="currency")
         return account, card
     account = primary_account(session, me.customer_id, currency)
     if account is None:
-        raise BankError("invalid_request", f"You have no {currency} account: get a card first.",
+        raise BankError("no_account", f"You have no {currency} account: get a card first.",
                         422, field="currency")
     return account, card_of(session, account.id)
 

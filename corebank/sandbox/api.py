@@ -5,9 +5,10 @@ from __future__ import annotations
 import hmac
 
 from fastapi import APIRouter, Depends, Header, Query
-from pydantic import BaseModel, confloat, conint
+from pydantic import BaseModel, confloat, conint, constr
 from sqlalchemy import select
 
+from corebank.core.contract import ContractModel, errors
 from corebank.core.db import iso, session_scope
 from corebank.core.errors import BankError
 from corebank.core.models import SmsMessage
@@ -17,8 +18,8 @@ from corebank.sandbox.faults import STATE, Faults
 from corebank.seed import reset_and_seed
 
 
-def require_admin(x_sandbox_token: str | None = Header(None),
-                  authorization: str | None = Header(None)) -> None:
+def require_admin(x_sandbox_token: str | None = Header(None, include_in_schema=False),
+                  authorization: str | None = Header(None, include_in_schema=False)) -> None:
     """Sandbox controls have their own credential. An OAuth2 client token (the assistant's
     or any other) carries no admin rights: presented alone it is refused with 403."""
     expected = get_settings().sandbox_admin_token.encode()
@@ -29,7 +30,30 @@ def require_admin(x_sandbox_token: str | None = Header(None),
         raise BankError("unauthorized", "A valid X-Sandbox-Token header is required.")
 
 
-router = APIRouter(prefix="/sandbox", tags=["sandbox"], dependencies=[Depends(require_admin)])
+router = APIRouter(prefix="/sandbox", tags=["sandbox"], dependencies=[Depends(require_admin)],
+                   responses=errors(401, 403, 422))
+
+
+class Sms(ContractModel):
+    id: int
+    phone: str
+    text: str
+    created_at: str | None
+
+
+class SmsOut(ContractModel):
+    messages: list[Sms]
+
+
+class FaultsOut(ContractModel):
+    latency_ms: int
+    error_rate: float
+    hang: bool
+    paths: list[str] | None
+
+
+class ResetOut(ContractModel):
+    reset: bool
 
 
 class FaultsIn(BaseModel):
@@ -39,8 +63,9 @@ class FaultsIn(BaseModel):
     paths: list[str] | None = None
 
 
-@router.get("/sms")
-def sms(phone: str | None = None, limit: int = Query(20, ge=1, le=200)) -> dict:
+@router.get("/sms", response_model=SmsOut)
+def sms(phone: constr(regex=r"^\+[1-9][0-9]{7,14}$") | None = None,
+        limit: int = Query(20, ge=1, le=200)) -> dict:
     with session_scope() as session:
         stmt = select(SmsMessage).order_by(SmsMessage.id.desc()).limit(limit)
         if phone:
@@ -50,13 +75,13 @@ def sms(phone: str | None = None, limit: int = Query(20, ge=1, le=200)) -> dict:
                               "created_at": iso(m.created_at)} for m in rows]}
 
 
-@router.get("/faults")
+@router.get("/faults", response_model=FaultsOut)
 def get_faults() -> dict:
     STATE.refresh()
     return STATE.faults.__dict__
 
 
-@router.put("/faults")
+@router.put("/faults", response_model=FaultsOut)
 def put_faults(body: FaultsIn) -> dict:
     faults = Faults(latency_ms=body.latency_ms, error_rate=body.error_rate, hang=body.hang,
                     paths=body.paths)
@@ -64,13 +89,13 @@ def put_faults(body: FaultsIn) -> dict:
     return faults.__dict__
 
 
-@router.delete("/faults")
+@router.delete("/faults", response_model=FaultsOut)
 def delete_faults() -> dict:
     STATE.save(None)
     return Faults().__dict__
 
 
-@router.post("/reset")
+@router.post("/reset", response_model=ResetOut)
 def reset() -> dict:
     STATE.save(None)
     reset_and_seed()

@@ -35,13 +35,24 @@ def verify_secret(value: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def pin_problem(pin: str, confirm: str) -> str | None:
+# The most common passwords that still pass the length and character rules (lower-cased).
+COMMON_PASSWORDS = {"password1", "password12", "password123", "password1234", "qwerty1234",
+                    "qwerty12345", "qwerty123456", "1q2w3e4r5t", "1qaz2wsx3edc", "abcd123456",
+                    "iloveyou123", "welcome123", "welcome1234", "admin12345", "letmein123",
+                    "passw0rd123", "p@ssw0rd123", "qwertyuiop1", "football123", "monkey12345",
+                    "sunshine123", "princess123", "dragon12345", "baseball123", "mustang1234",
+                    "superman123", "trustno1234", "1234567890a", "a1234567890", "zaq12wsxcde"}
+
+
+def pin_problem(pin: str, confirm: str, birth_year: int | None = None) -> str | None:
     if not re.fullmatch(r"\d{4}", pin or ""):
         return "The PIN must be exactly 4 digits."
     if pin != confirm:
         return "The two PINs do not match."
-    if pin in WEAK_PINS:
+    if pin in WEAK_PINS or len(set(pin)) == 1:
         return "This PIN is too easy to guess. Choose another one."
+    if birth_year is not None and pin == f"{birth_year:04d}":
+        return "Don't use your year of birth as the PIN. Choose another one."
     return None
 
 
@@ -51,6 +62,14 @@ def password_problem(password: str, confirm: str) -> str | None:
     if not (re.search(r"[a-z]", password) and re.search(r"[A-Z]", password)
             and re.search(r"\d", password)):
         return "Use at least one lower-case letter, one upper-case letter and one digit."
+    if password.lower() in COMMON_PASSWORDS or _is_sequence(password):
+        return "This password is too common. Choose one that is harder to guess."
     if password != confirm:
         return "The two passwords do not match."
     return None
+
+
+def _is_sequence(password: str) -> bool:
+    """One character repeated, or a run like abcdefgh12 / 1234567890 with a letter case change."""
+    low = password.lower()
+    return len(set(low)) <= 2 or low in "abcdefghijklmnopqrstuvwxyz0123456789" * 2

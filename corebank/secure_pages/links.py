@@ -33,7 +33,8 @@ def card_cvv(pan: str, expiry: str) -> str:
     return f"{int(keys.keyed_hash('cvv', pan, expiry)[:8], 16) % 1000:03d}"
 
 
-def new_link(session: Session, customer_id: str, payload: dict) -> tuple[SecureLink, str]:
+def new_link(session: Session, customer_id: str, payload: dict,
+             identity: str | None = None) -> tuple[SecureLink, str]:
     """A link for `payload["purpose"]` (and `card_id`, needed except for the password);
     (the stored link, the token for its URL)."""
     purpose = payload.get("purpose")
@@ -50,6 +51,7 @@ def new_link(session: Session, customer_id: str, payload: dict) -> tuple[SecureL
     now = utcnow()
     link = SecureLink(id=new_id("sln_"), token_hash=token_hash(token), purpose=purpose,
                       customer_id=customer_id, card_id=card.id if card else None,
+                      identity=identity,
                       expires_at=now + timedelta(seconds=get_settings().secure_link_ttl_seconds),
                       created_at=now)
     session.add(link)

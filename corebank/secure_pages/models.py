@@ -15,6 +15,7 @@ class SecureLink(Base):
     token_hash = Column(String(64), nullable=False, unique=True)  # sha256 of the URL token
     purpose = Column(String(20), nullable=False)  # card_details | set_pin | set_password
     customer_id = Column(String(32), ForeignKey("customers.id"), nullable=False)
+    identity = Column(String(200))  # the chat that asked: told by webhook when the value is set
     card_id = Column(String(32), ForeignKey("cards.id"))
     nonce = Column(String(40))  # of the last rendered form
     failed_attempts = Column(Integer, nullable=False, default=0)

@@ -12,10 +12,11 @@ from sqlalchemy import update
 
 from corebank.core import html, vault
 from corebank.core.db import session_scope, utcnow
-from corebank.core.models import Card
+from corebank.core.models import Card, Customer
 from corebank.secure_pages.credentials import hash_secret, password_problem, pin_problem
 from corebank.secure_pages.links import card_cvv, load
 from corebank.secure_pages.models import Credential, SecureLink
+from corebank.webhooks import outbox
 
 router = APIRouter(tags=["secure pages"])
 TEMPLATES = html.Templates(Path(__file__).resolve().parent / "templates")
@@ -83,7 +84,10 @@ def _submit(token: str, form: dict[str, str]):
                          "The form has expired. Please fill it in again.", 400)
         if link.purpose == "set_pin":
             value = form.get("pin", "")
-            problem = pin_problem(value, form.get("pin_confirm", ""))
+            owner = session.get(Customer, link.customer_id)
+            born = owner.date_of_birth if owner is not None else None
+            problem = pin_problem(value, form.get("pin_confirm", ""),
+                                  born.year if born is not None else None)
         else:
             value = form.get("password", "")
             problem = password_problem(value, form.get("password_confirm", ""))
@@ -109,6 +113,9 @@ def _submit(token: str, form: dict[str, str]):
                                    updated_at=utcnow()))
         else:
             credential.secret_hash, credential.updated_at = hash_secret(value), utcnow()
+        if link.identity:  # the chat that sent the link is told (same transaction: outbox)
+            data = {"masked_card": card.masked} if kind == "pin" else {}
+            outbox.enqueue(session, f"{kind}.changed", link.identity, data)
         what = f"The PIN of card {card.masked}" if kind == "pin" else "Your password"
         return html.message_page(TITLES[link.purpose], "Done", f"{what} has been set. "
                                  "You can close this page and return to the chat.",

@@ -56,11 +56,38 @@ def _check_credentials(req: envelope.SoapRequest) -> None:
         raise BankError("unauthorized", "WS-Security authentication failed.")
 
 
+FAULT_DESCRIPTION = (
+    "A SOAP 1.1 Fault (HTTP 500, as SOAP 1.1 requires), `text/xml`. `faultcode` is "
+    "`soap:Client` for anything the caller can fix: XML that is malformed, too large, too deep "
+    "or carries a DTD/entities (detail/ErrorCode `invalid_request`), failed WS-Security "
+    "(`unauthorized`), an unknown operation (`invalid_request`), and every bank error of the "
+    "REST code list (`card_not_found`, `card_blocked`, `insufficient_funds`, `login_required`, "
+    "...). `soap:Server` (`internal_error`) only for a failure of the bank itself."
+)
+SOAP_CONTRACT = {
+    "requestBody": {
+        "required": True,
+        "description": "A SOAP 1.1 envelope (namespace urn:bank:legacy:v1, WS-Security "
+                       "UsernameToken); operations in the module docstring.",
+        "content": {XML.split(";")[0]: {"schema": {"type": "string", "maxLength": 65536}}},
+    },
+}
+SOAP_RESPONSES = {
+    400: {"description": "Not valid HTTP (answered by the HTTP server, text/plain).",
+          "content": {"text/plain": {"schema": {"type": "string"}}}},
+    200: {"description": "The operation's response envelope.",
+          "content": {"text/xml": {"schema": {"type": "string"}}}},
+    500: {"description": FAULT_DESCRIPTION,
+          "content": {"text/xml": {"schema": {"type": "string"}}}},
+}
+
+
 def make_router(operations: dict[str, Operation]) -> APIRouter:
     """POST /soap/legacy dispatching to `operations` by the name of the Body's element."""
     router = APIRouter(tags=["legacy-soap"])
 
-    @router.post("/soap/legacy")
+    @router.post("/soap/legacy", openapi_extra=SOAP_CONTRACT, responses=SOAP_RESPONSES,
+                 response_class=Response)
     async def soap_endpoint(request: Request) -> Response:
         raw = await request.body()
         try:

@@ -156,7 +156,7 @@ def make_quote(session: Session, customer_id: str, payload: dict) -> tuple[Trans
                         "again.")
     account = primary_account(session, customer_id, currency)
     if account is None:
-        raise BankError("invalid_request", f"You have no {currency} account to send from.",
+        raise BankError("no_account", f"You have no {currency} account to send from.",
                         422, field="currency")
     vault_card = vault.get_card(session, token)
     now = utcnow()
@@ -168,7 +168,7 @@ def make_quote(session: Session, customer_id: str, payload: dict) -> tuple[Trans
         route, fee, to_card_id = "own", ZERO, card.id
         recipient_account = session.get(Account, card.account_id)
         if recipient_account.currency != currency:
-            raise BankError("invalid_request",
+            raise BankError("currency_mismatch",
                             f"The recipient's card is in {recipient_account.currency}.", 422,
                             field="currency")
         name = masked_name(recipient.first_name, recipient.last_name)

@@ -25,7 +25,8 @@ from corebank.webhooks.signing import SIGNATURE_HEADER, sign
 
 log = logging.getLogger("corebank.webhooks")
 
-EVENT_TYPES = ("topup.succeeded", "topup.failed", "payment_request.paid")
+EVENT_TYPES = ("topup.succeeded", "topup.failed", "payment_request.paid", "referral.rewarded",
+               "pin.changed", "password.changed")
 CLAIM_SECONDS = 30  # a claimed row is retried by someone else if its sender died
 
 

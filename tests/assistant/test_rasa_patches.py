@@ -23,3 +23,52 @@ def test_same_verdicts_as_rasa(patched: bool) -> None:
     assert action._validate_action_result(GOOD) is True
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result(BAD)
+
+
+def test_event_classes_resolve_exactly_as_rasa_does() -> None:
+    from rasa.shared.core.events import Event, SlotSet, UserUttered, deserialise_events
+
+    original = rasa_patches._original_resolve_by_type
+    rasa_patches.apply()
+    for name in ("slot", "user", "bot", "action", "session_started", "active_loop", "rewind"):
+        assert Event.resolve_by_type(name) is original(name)
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+    assert Event.resolve_by_type("nope", default=SlotSet) is SlotSet
+    assert "nope" not in rasa_patches._event_classes  # a default is never remembered
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("nope")
+    events = deserialise_events([{"event": "slot", "name": "a", "value": 1},
+                                 {"event": "user", "text": "hi", "parse_data": {}}])  # fmt: skip
+    assert [type(e) for e in events] == [SlotSet, UserUttered]
+
+
+def test_memoization_with_nothing_memorised_predicts_what_rasa_predicts(tmp_path) -> None:
+    from rasa.core.policies.memoization import MemoizationPolicy
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("version: '3.1'\nintents: [greet]\nresponses:\n"
+                              "  utter_hi: [{text: hi}]\n")  # fmt: skip
+    policy = MemoizationPolicy(
+        MemoizationPolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("memo"),
+        ExecutionContext(GraphSchema({}), "1"),
+    )
+    tracker = DialogueStateTracker.from_events("s", [
+        ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"}),
+    ])  # fmt: skip
+    expected = rasa_patches._original_memoization_predict(policy, tracker, domain)
+    rasa_patches.apply()
+    assert not policy.lookup
+    got = MemoizationPolicy.predict_action_probabilities(policy, tracker, domain)
+    assert got == expected
+    assert got.probabilities == expected.probabilities and not any(got.probabilities)
+    assert (got.policy_name, got.policy_priority) == (expected.policy_name, 3)
+    # something memorised: Rasa's own code runs (and recalls it)
+    policy.lookup = {"some-key": "utter_hi"}
+    assert MemoizationPolicy.predict_action_probabilities(policy, tracker, domain) is not None

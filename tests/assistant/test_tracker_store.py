@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.redaction import contains_sensitive
@@ -138,3 +145,109 @@ async def test_dates_of_birth_are_not_stored(tmp_path) -> None:
     assert "12.03.1995" not in rows
     assert "12 March 1995" not in rows
     assert "01.12.2026" in rows  # an ordinary date is not personal data
+
+
+# --------------------------------------------------------------------------- the tracker cache
+
+
+def _clean_turn(tracker: DialogueStateTracker, text: str) -> None:
+    intent = {"name": "inform", "confidence": 1.0}
+    tracker.update(UserUttered(text, intent=intent, parse_data={"text": text, "intent": intent}))
+    tracker.update(SlotSet("note", text))
+    tracker.update(BotUttered(f"noted: {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def _dump(tracker: DialogueStateTracker) -> list[dict]:
+    return [event.as_dict() for event in tracker.events]
+
+
+async def _fresh_read(url: str, sender: str) -> DialogueStateTracker:
+    """What the table holds: read by a store with an empty cache (another replica)."""
+    return await RedactingSQLTrackerStore(domain=DOMAIN, host=url).retrieve(sender)
+
+
+async def test_cached_tracker_equals_the_table_and_follows_other_writers(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    replica_a = RedactingSQLTrackerStore(domain=DOMAIN, host=url)
+    replica_b = RedactingSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = DialogueStateTracker("carol", DOMAIN.slots)
+    _clean_turn(tracker, "first")
+    await replica_a.save(tracker)
+
+    again = await replica_a.retrieve("carol")
+    assert again is tracker  # served from the cache: nothing parsed, nothing replayed
+    assert _dump(again) == _dump(await _fresh_read(url, "carol"))
+
+    _clean_turn(again, "second")  # the next message, saved incrementally
+    await replica_a.save(again)
+    assert _dump(await _fresh_read(url, "carol")) == _dump(again)
+    assert len((await _fresh_read(url, "carol")).events) == 8
+
+    # another replica answers the next message: replica A must not serve its stale copy
+    on_b = await replica_b.retrieve("carol")
+    _clean_turn(on_b, "third, on the other replica")
+    await replica_b.save(on_b)
+    back_on_a = await replica_a.retrieve("carol")
+    assert back_on_a is not tracker
+    assert back_on_a.get_slot("note") == "third, on the other replica"
+    assert _dump(back_on_a) == _dump(await _fresh_read(url, "carol"))
+
+
+async def test_unsaved_events_and_redacted_events_are_never_served_from_the_cache(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = DialogueStateTracker("dave", DOMAIN.slots)
+    _clean_turn(tracker, "hello")
+    await store.save(tracker)
+
+    # a message that failed half-way: events in memory, none in the table
+    tracker.update(SlotSet("note", "never saved"))
+    reread = await store.retrieve("dave")
+    assert reread is not tracker and reread.get_slot("note") == "hello"
+
+    # an event that redaction changes: the next read comes from the (redacted) table
+    _clean_turn(reread, "my pin is 1234")
+    await store.save(reread)
+    stored = await store.retrieve("dave")
+    assert stored is not reread
+    assert "1234" not in json.dumps(_dump(stored))
+    assert _dump(stored) == _dump(await _fresh_read(url, "dave"))
+
+
+async def test_a_new_session_is_read_back_from_the_table(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = DialogueStateTracker("erin", DOMAIN.slots)
+    _clean_turn(tracker, "old session")
+    await store.save(tracker)
+    tracker = await store.retrieve("erin")
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    _clean_turn(tracker, "new session")
+    await store.save(tracker)
+    latest = await store.retrieve("erin")
+    assert latest is not tracker  # the table gives the new session only
+    assert _dump(latest) == _dump(await _fresh_read(url, "erin"))
+    assert all(e.as_dict().get("value") != "old session" for e in latest.events)
+
+
+async def test_cache_can_be_turned_off(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "0")
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 't.db'}")
+    tracker = DialogueStateTracker("fay", DOMAIN.slots)
+    _clean_turn(tracker, "hi")
+    await store.save(tracker)
+    assert await store.retrieve("fay") is not tracker
+
+
+async def test_sqlite_connections_are_pooled_with_the_pragmas(tmp_path) -> None:
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 'p.db'}")
+    assert isinstance(store.engine.pool, sa.pool.QueuePool)
+    tracker = DialogueStateTracker("gus", DOMAIN.slots)
+    _clean_turn(tracker, "hi")
+    await store.save(tracker)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    assert len((await _fresh_read(f"sqlite:///{tmp_path / 'p.db'}", "gus")).events) == 4

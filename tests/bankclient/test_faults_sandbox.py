@@ -59,7 +59,7 @@ async def test_bank_down_is_bank_unavailable(corebank):
         with pytest.raises(errors.BankUnavailable):
             await b.cards.tariffs()
         with pytest.raises(errors.BankUnavailable):
-            await b.payments.providers()
+            await b.bills.providers()
         assert time.monotonic() - started < 2 * BUDGET
     finally:
         await b.close()

@@ -26,8 +26,8 @@ async def test_get_bank_is_one_lazy_gateway_configured_from_env(corebank, monkey
     assert bank.settings.url == corebank.base_url and bank.settings.timeout_seconds == 2.0
     assert bank.cards is bank.cards and bank.transport.rest is bank.transport.rest
     assert (await bank.cards.tariffs()).tariffs
-    assert await bank.payments.providers("tv")
-    assert bank.partners.names() == []
+    assert await bank.bills.providers("tv")
+    assert bank.partners.names() == ["partner_sandbox"]  # bankclient/partners.py
     await close_bank()
     assert get_bank() is not bank
     await close_bank()

@@ -68,43 +68,43 @@ async def test_payment_request_now_carries_its_key(bank, corebank):
 
 
 async def test_providers_debt_and_bill_payment(bank, corebank):
-    providers = await bank.payments.providers()
+    providers = await bank.bills.providers()
     assert all(isinstance(p, Provider) for p in providers)
     assert {p.category for p in providers} >= {"mobile", "utilities"}
     assert all(isinstance(p.min_amount, Decimal) for p in providers)
-    mobile = await bank.payments.providers("mobile")
+    mobile = await bank.bills.providers("mobile")
     assert mobile and all(p.category == "mobile" for p in mobile)
 
     by_id = {p.provider_id: p for p in providers}
     with_debt, no_debt = by_id["yasno"], by_id["kyivstar"]
     assert with_debt.shows_debt and not no_debt.shows_debt
     account = _valid_account(with_debt)
-    debt = await bank.payments.debt(with_debt.provider_id, account)
+    debt = await bank.bills.debt(with_debt.provider_id, account)
     assert isinstance(debt, Debt)
     assert isinstance(debt.amount, Decimal) and debt.currency == "UAH"
     with pytest.raises(errors.NotFound):
-        await bank.payments.debt(no_debt.provider_id, _valid_account(no_debt))
+        await bank.bills.debt(no_debt.provider_id, _valid_account(no_debt))
     with pytest.raises(errors.InvalidRequest):
-        await bank.payments.debt(with_debt.provider_id, "nonsense")
+        await bank.bills.debt(with_debt.provider_id, "nonsense")
 
     who = await login(bank, corebank, ANNA)
     key = f"bill-{uuid.uuid4()}"
-    paid = await bank.payments.pay_bill(
+    paid = await bank.bills.pay(
         who, with_debt.provider_id, account, Decimal("12.34"), idempotency_key=key
     )
     assert isinstance(paid, BillPayment)
     assert paid.status == "completed" and paid.amount == Decimal("12.34")
     assert isinstance(paid.balance_after, Decimal) and paid.receipt_no
-    again = await bank.payments.pay_bill(
+    again = await bank.bills.pay(
         who, with_debt.provider_id, account, Decimal("12.34"), idempotency_key=key
     )
     assert again.payment_id == paid.payment_id  # a doubled message pays once
     with pytest.raises(errors.IdempotencyConflict):
-        await bank.payments.pay_bill(
+        await bank.bills.pay(
             who, with_debt.provider_id, account, Decimal("99.00"), idempotency_key=key
         )
     with pytest.raises(errors.InvalidAmount):
-        await bank.payments.pay_bill(
+        await bank.bills.pay(
             who, with_debt.provider_id, account, Decimal("0"), idempotency_key=new_key()
         )
 
@@ -113,7 +113,7 @@ async def test_paying_with_a_locked_card_is_card_frozen(bank, corebank):
     who, card = await _customer_with_card(bank, corebank)
     await bank.cards.lock(who, card.card_id)
     with pytest.raises(errors.CardBlocked) as info:
-        await bank.payments.pay_bill(
+        await bank.bills.pay(
             who,
             "yasno",
             "1234567890",

@@ -16,7 +16,7 @@ async def test_wrong_soap_password_is_unauthorized(corebank):
     wrong = Bank(settings_for(corebank, soap_password="wrong"))
     try:
         with pytest.raises(errors.Unauthorized):
-            await wrong.payments.providers()
+            await wrong.bills.providers()
     finally:
         await wrong.close()
 
@@ -24,7 +24,7 @@ async def test_wrong_soap_password_is_unauthorized(corebank):
 async def test_soap_5xx_retried_only_for_safe_operations(bank, corebank, faults):
     faults.set_faults(error_rate=1.0, paths=["/soap/legacy"])
     with pytest.raises(errors.BankUnavailable):
-        await bank.payments.providers()
+        await bank.bills.providers()
     assert bank.transport.soap.attempts["ListProviders"] == 2
 
 
@@ -33,15 +33,15 @@ async def test_keyed_bill_payment_is_retried_and_pays_once(bank, corebank, fault
     key = new_key()
     faults.set_faults(error_rate=1.0, paths=["/soap/legacy"])
     with pytest.raises(errors.BankUnavailable):
-        await bank.payments.pay_bill(
+        await bank.bills.pay(
             who, "yasno", "1234567890", Decimal("3.00"), idempotency_key=key
         )
     assert bank.transport.soap.attempts["PayBill"] == 2  # keyed, so safe to repeat
     faults.clear_faults()
-    paid = await bank.payments.pay_bill(
+    paid = await bank.bills.pay(
         who, "yasno", "1234567890", Decimal("3.00"), idempotency_key=key
     )
-    again = await bank.payments.pay_bill(
+    again = await bank.bills.pay(
         who, "yasno", "1234567890", Decimal("3.00"), idempotency_key=key
     )
     assert paid.status == "completed" and again.payment_id == paid.payment_id

@@ -11,10 +11,10 @@ DEMO_PHONE = "+380501112233"  # Anna, verified, seeded by corebank/seed.py (docs
 
 
 def tracker(rasa_server, sender: str) -> dict:
-    """The conversation as Rasa sees it (HTTP API, token-protected)."""
+    """The conversation as Rasa sees it (HTTP API, JWT-protected)."""
     answer = httpx.get(
         f"{rasa_server.url}/conversations/{sender}/tracker",
-        params={"token": rasa_server.token},
+        headers=rasa_server.api_headers(),
         timeout=30,
     )
     answer.raise_for_status()

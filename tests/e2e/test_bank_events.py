@@ -75,3 +75,29 @@ def test_payment_request_paid_reaches_the_customer(chat, rasa_server, corebank) 
     ]
     assert uah_balance(corebank, sender) == after
     assert_ledger_balanced(corebank)
+
+
+def _set_on_secure_page(url: str, field: str, value: str) -> None:
+    import httpx
+
+    with httpx.Client(timeout=10) as web:
+        page = web.get(url).text
+        nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+        done = web.post(url, data={"nonce": nonce, field: value, f"{field}_confirm": value})
+    assert done.status_code == 200, done.text[-300:]
+
+
+def test_pin_and_password_changed_reach_the_customer(chat, rasa_server, corebank) -> None:
+    """The PIN / password is set on the bank's secure page (never in the chat); the bank's
+    event tells the customer in the same conversation."""
+    sender = _start(chat, rasa_server, corebank, "ev-pin")
+    _set_on_secure_page(_link(chat.texts(sender, "forgot pin")), "pin", "5938")
+    told = wait_for_bot_text(rasa_server, sender, "Your PIN")
+    assert [flat(t) for t in told] == [
+        "Your PIN for •••• 0023 has been changed. If it wasn't you, tell me \"block my card\" "
+        "at once."]
+    _set_on_secure_page(_link(chat.texts(sender, "change my password")), "password",
+                        "Harbour-Light-73")
+    told = wait_for_bot_text(rasa_server, sender, "Your password")
+    assert [flat(t) for t in told] == [
+        "Your password has been changed. If it wasn't you, write \"talk to a person\" right away."]

@@ -3,6 +3,12 @@ either: a second Rasa of the session's stack publishes every event to a throwawa
 customers type card numbers, codes and a PIN, and the independent scanner
 (tests/security/scanner.py) reads every message on the queue.
 
+The full-stack corpus run: every message of the sensitive corpus (tests/security/corpus.py,
+>= 200 messages in every shape, plus the secrets hidden in message metadata) goes through the real
+REST channel of that Rasa (SQL tracker store + Pika event broker on RabbitMQ), with the session's
+action server and sandbox running; then EVERY tracker row, EVERY broker message and EVERY log
+line of Rasa (at DEBUG), the action server and the sandbox are scanned: zero findings.
+
 Needs RabbitMQ on 127.0.0.1:5672 (guest/guest; TEST_RABBITMQ_* override): skipped loudly when it
 is down, a failure under CI=true (tests/fixtures/services.py)."""
 
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import uuid
 
 import pytest
@@ -19,7 +26,8 @@ from scripts.services import REPO_ROOT, free_port, rasa_service
 from tests.e2e.helpers import DEMO_PHONE
 from tests.fixtures.assistant import ChatClient
 from tests.fixtures.services import require_rabbitmq
-from tests.security.scanner import scan_text
+from tests.security.corpus import CORPUS, METADATA
+from tests.security.scanner import Scanner, scan_text
 
 HOST = os.environ.get("TEST_RABBITMQ_HOST", "127.0.0.1")
 PORT = int(os.environ.get("TEST_RABBITMQ_PORT", "5672"))
@@ -31,6 +39,8 @@ TYPED = {
     "pin": "7319",
     "cvv": "846",
     "passport": "KX4821937",
+    "new pin": "4827",
+    "new password": "Tr1cky-Lantern-9",
 }
 
 
@@ -54,9 +64,11 @@ def broker_stack(assistant_env, action_server, trained_model, tmp_path_factory):
     service = rasa_service(port, workdir / "rasa.log", env, model=trained_model)
     at = service.command.index("--endpoints")
     service.command[at + 1] = str(endpoints)
+    service.command.append("--debug")  # the log scans see everything Rasa can print
     try:
         service.start().wait_healthy()
         chat = ChatClient(f"http://127.0.0.1:{port}", secret=env["REST_LOCAL_CLIENT_SECRET"])
+        chat.tracker_db = workdir / "tracker.db"
         yield chat, queue, service
         chat.close()
     finally:
@@ -68,6 +80,21 @@ async def _connect():
     import aio_pika
 
     return await aio_pika.connect_robust(host=HOST, port=PORT, login=USER, password=PASSWORD)
+
+
+def _drain_until_quiet(queue_name: str, sender: str, rounds: int = 40) -> list[str]:
+    """Every message on the queue, read until the last sender's events arrived and two reads in
+    a row found nothing new (the broker publishes asynchronously)."""
+    bodies, quiet = [], 0
+    for _ in range(rounds):
+        new = asyncio.run(_drain(queue_name))
+        bodies += new
+        seen_last = any(sender in body for body in bodies)
+        quiet = quiet + 1 if not new else 0
+        if seen_last and quiet >= 2:
+            break
+        asyncio.run(asyncio.sleep(0.5))
+    return bodies
 
 
 async def _drain(queue_name: str) -> list[str]:
@@ -104,6 +131,9 @@ def test_broker_messages_carry_no_secrets(broker_stack, corebank) -> None:
     chat.send(otp_sender, DEMO_PHONE)
     code = corebank.sms_code(DEMO_PHONE)
     chat.send(otp_sender, code)
+    # Logged in, a customer types the new PIN / password into the chat anyway.
+    chat.send(otp_sender, f"change my pin to {TYPED['new pin']}")
+    chat.send(otp_sender, f"my new password is {TYPED['new password']}")
 
     bodies = []
     for _ in range(20):  # the broker publishes asynchronously: wait for the last event
@@ -120,3 +150,57 @@ def test_broker_messages_carry_no_secrets(broker_stack, corebank) -> None:
         readable = json.dumps(json.loads(body), ensure_ascii=False)
         findings += scan_text(readable, {**TYPED, "otp": code}, where=readable[:200])
     assert findings == []
+
+
+def _readable(text: str) -> str:
+    """JSON with its Unicode unescaped (\\uff15 would hide a fullwidth 5 from the scan)."""
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def test_full_corpus_through_the_whole_stack_leaves_no_secret(broker_stack, action_server,
+                                                              corebank) -> None:
+    chat, queue, rasa = broker_stack
+    typed = {f"corpus {i}": secret for i, (_, secret) in enumerate(CORPUS)}
+    typed |= {f"metadata {i}": secret for i, (_, secret) in enumerate(METADATA)}
+    senders, replies = [], []
+    for start in range(0, len(CORPUS), 25):  # a fresh conversation every 25 messages
+        sender = chat.new_sender("corpus")
+        senders.append(sender)
+        for text, _ in CORPUS[start:start + 25]:
+            replies += chat.send(sender, text)
+    sender = chat.new_sender("corpus-meta")
+    senders.append(sender)
+    for metadata, _ in METADATA:
+        replies += chat.send(sender, "hello", metadata=metadata)
+    assert len(CORPUS) >= 200
+
+    bodies = _drain_until_quiet(queue, senders[-1])
+    events = [json.loads(body) for body in bodies]
+    users = [e for e in events if e.get("event") == "user" and e.get("sender_id") in senders]
+    assert len(users) >= len(CORPUS) + len(METADATA), "every message should reach the broker"
+
+    with sqlite3.connect(chat.tracker_db) as db:
+        rows = list(db.execute("select * from events"))
+    assert len(rows) > len(CORPUS)
+
+    scanner, findings = Scanner(typed), []
+    for reply in replies:
+        findings += scanner.scan(json.dumps(reply, ensure_ascii=False), "reply")
+    for row in rows:  # every column but the row id (row 846 exists in a big store)
+        text = " ".join(_readable(str(column)) for column in row[1:])
+        findings += scanner.scan(text, f"tracker row {row[0]}")
+    for body in bodies:
+        findings += scanner.scan(_readable(body), "broker: " + body[:120])
+    for name, log in [("rasa", rasa.log_path.read_text(errors="replace")),
+                      ("action server", action_server.log_text()),
+                      ("sandbox", corebank.log_text())]:
+        assert log.strip(), f"{name} wrote no log"
+        for number, line in enumerate(log.splitlines(), 1):
+            findings += scanner.scan(line, f"{name} log line {number}: {line[:160]}")
+    assert findings == [], "\n".join(f"{f.kind} {f.what} in {f.context}" for f in findings[:40])
+    # The scans were meaningful: Rasa logged the (tokenized) messages, the broker carried them.
+    assert "ctok_" in rasa.log_path.read_text(errors="replace")
+    assert any("ctok_" in body for body in bodies)

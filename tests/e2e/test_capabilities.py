@@ -162,7 +162,7 @@ def test_transfer_happy_exact_reply_and_balances(chat, rasa_server, corebank) ->
         done[0],
     )
     assert receipt, done
-    assert done[1:] == ["Your receipt:", ""]  # the caption, then the receipt image
+    assert done[1:] == ["Your receipt:", "", ""]  # the caption, the receipt image, the PDF
     assert uah_balance(corebank, sender) == after
     assert uah_balance(corebank, taras) == taras_before + Decimal("15.00")
     assert_ledger_balanced(corebank)
@@ -219,18 +219,29 @@ def test_history_unhappy_no_transactions_yet(chat, rasa_server, corebank) -> Non
 # ------------------------------------------------------------------------------------ bank details
 
 
-def test_bank_details_happy(chat, rasa_server, corebank) -> None:
+def test_bank_details_happy(chat, rasa_server, corebank, action_server) -> None:
     sender = chat.new_sender("cap-iban")
     log_in(chat, rasa_server, corebank, sender)
     with corebank.client("accounts", f"rest:{sender}") as client:
         details = client.get("/api/v1/me/bank-details").json()
     iban = " ".join(details["iban"][i : i + 4] for i in range(0, len(details["iban"]), 4))
-    reply = chat.texts(sender, "bank details")
+    messages = chat.send(sender, "my details for receiving a salary")
+    reply = [m.get("text", "") for m in messages]
     assert reply[0] == (
         "Your bank details for receiving money:\n"
         f"Recipient: {details['holder']}\nIBAN: {iban}\nBank: {details['bank_name']}\n"
         f"BIC/SWIFT: {details['bic']}\nCurrency: UAH"
     )
+    # The same as a QR code picture and a PDF document (served by the action server).
+    assert reply[1] == "Scan or share this QR code to pay you:"
+    image = next(m["image"] for m in messages if m.get("image"))
+    pdf_text = next(t for t in reply if t.startswith("The same as a PDF document: "))
+    # Fetched from the action server's /media route (MEDIA_BASE_URL is not set in this stack).
+    media = f"{action_server.url.rstrip('/')}/media/"
+    with httpx.Client(timeout=10) as web:
+        assert web.get(media + image.rsplit("/", 1)[1]).content.startswith(b"\x89PNG")
+        pdf = web.get(media + pdf_text.rsplit("/", 1)[1])
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_bank_details_unhappy_no_account_yet(chat, rasa_server, corebank) -> None:

@@ -1,6 +1,6 @@
 """No secret on a command line: Rasa is started through `assistant.rasa_main`, which takes the
-API token from the environment. The process list (/proc/<pid>/cmdline of Rasa and of every
-child) never shows RASA_AUTH_TOKEN, and the API still requires it."""
+API's JWT secret from the environment. The process list (/proc/<pid>/cmdline of Rasa and of every
+child) never shows RASA_JWT_SECRET (nor the bank's secrets), and the API still requires a JWT."""
 
 from __future__ import annotations
 
@@ -22,14 +22,15 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def test_rasa_token_is_not_on_the_command_line(rasa_server, action_server, corebank):
-    token = rasa_server.token
+def test_rasa_secret_is_not_on_the_command_line(rasa_server, action_server, corebank):
+    secret = rasa_server.token
     for pid in _tree(rasa_server.service.pid) + _tree(action_server.service.pid):
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        assert token not in cmdline, cmdline
-        for secret in (corebank.client_secret, corebank.admin_token):
-            assert secret not in cmdline
+        assert secret not in cmdline, cmdline
+        assert "--auth-token" not in cmdline and "--jwt-secret" not in cmdline
+        for other in (corebank.client_secret, corebank.admin_token, action_server.token):
+            assert other not in cmdline
     url = f"{rasa_server.url}/status"
     assert httpx.get(url, timeout=10).status_code == 401
-    assert httpx.get(url, params={"token": "wrong"}, timeout=10).status_code == 401
-    assert httpx.get(url, params={"token": token}, timeout=10).status_code == 200
+    assert httpx.get(url, params={"token": secret}, timeout=10).status_code == 401
+    assert httpx.get(url, headers=rasa_server.api_headers(), timeout=10).status_code == 200

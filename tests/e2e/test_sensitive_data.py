@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from pathlib import Path
 
+import httpx
 import pytest
 from stdnum import luhn
 
@@ -49,7 +51,15 @@ SECRETS = {
     "Hunter2Secret": r"Hunter2Secret",
     "KX4821937": r"KX4821937",
     "583920147": r"(?<![\w.,:])583920147(?!\w)",
+    # Card management: typed into the chat anyway, and set on the secure page.
+    "4827": r"(?<![\w.,:])4827(?!\w)",
+    "Tr1cky-Lantern-9": r"Tr1cky-Lantern-9",
+    "5926": r"(?<![\w.,:])5926(?!\w)",
+    "Quiet-Orchard-58": r"Quiet-Orchard-58",
 }
+# Typed by a logged-in customer asking to change them (the chat must answer "don't").
+SECRET_CHANGES = ["change my pin to 4827", "my new password is Tr1cky-Lantern-9"]
+SECURE_LINK = re.compile(r"https?://[^\s\"']+/secure/[A-Za-z0-9_-]+")
 
 
 def _own_bank_card() -> str:
@@ -83,6 +93,20 @@ def typed_values(chat, rasa_server, corebank) -> dict:
     code = corebank.sms_code(DEMO_PHONE)
     replies += chat.send(otp_sender, code)
     assert slot(rasa_server, otp_sender, "logged_in") is True
+
+    # PIN and password typed into the chat anyway, then set where they belong (the secure page).
+    for text, field, value in zip(SECRET_CHANGES, ("pin", "password"),
+                                  ("5926", "Quiet-Orchard-58"), strict=True):
+        answer = chat.send(otp_sender, text)
+        replies += answer
+        flat = json.dumps(answer, ensure_ascii=False)
+        assert "don't type your PIN or password" in flat, flat
+        url = SECURE_LINK.search(flat).group(0)
+        with httpx.Client(timeout=10) as web:
+            page = web.get(url).text
+            nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+            done = web.post(url, data={"nonce": nonce, field: value, f"{field}_confirm": value})
+            assert done.status_code == 200, done.text[-300:]
     return {
         "cards": cards,
         "otps": sorted({first_code, wrong, code}),

@@ -46,3 +46,30 @@ def test_regex_only_types_from_diet_are_dropped_and_regex_spans_win():
     regex = _entity("otp_ref", text, "otok_Ab12Cd34Ef56Gh78", REGEX)
     diet_card = _entity("card_token", text, "otok_Ab12Cd34Ef56Gh78", DIET)
     assert _run(text, [regex, diet_card]) == [regex]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("pay naftohaz account 4100456789", "4100456789"),
+        ("pay internet 25.50 account 123456", "123456"),
+        ("kyiv city department 1234", "1234"),
+        ("meter: 04512", "04512"),
+        ("оплатити газ рахунок 4100456789", "4100456789"),
+        ("apt 5", "5"),
+    ],
+)
+def test_a_number_after_an_identifier_word_is_not_an_amount(text, number):
+    assert _run(text, [_entity("amount", text, number, DIET)]) == []
+
+
+def test_the_amount_beside_an_account_number_stays():
+    text = "pay internet 25.50 account 123456"
+    amount = _entity("amount", text, "25.50", DIET)
+    assert _run(text, [amount, _entity("amount", text, "123456", DIET)]) == [amount]
+
+
+def test_a_bare_card_is_not_a_tariff_but_the_tariff_stays():
+    text = "upgrade my card to the digital tariff"
+    tariff = _entity("tariff", text, "digital tariff", DIET)
+    assert _run(text, [_entity("tariff", text, "card", DIET), tariff]) == [tariff]

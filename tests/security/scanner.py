@@ -21,6 +21,7 @@ MIN_DIGITS, MAX_DIGITS = 13, 19
 # Known harmless long numbers in the stack's logs, removed before scanning (each with its reason).
 BENIGN = [
     re.compile(r"Loop id \d+"),  # Rasa at DEBUG: "Enabling coroutine debugging. Loop id <id()>"
+    re.compile(r"tracker now has \d+ events"),  # Rasa at DEBUG: an event count
 ]
 
 
@@ -104,13 +105,46 @@ def scan_text(text: str, typed: dict[str, str] | None = None, where: str = "") -
     return findings
 
 
+class Scanner:
+    """`scan_text` with the same rules, for many typed values over much text (a corpus of
+    hundreds of values against every log line): each value's patterns are compiled once, and a
+    value is searched only in text that contains it (or, for 12+ digits, its digits)."""
+
+    def __init__(self, typed: dict[str, str]):
+        self.values = []
+        for name, value in typed.items():
+            value = normalise_digits(value)
+            digits = "".join(ch for ch in value if ch.isdigit())
+            separated = None
+            if len(digits) >= 12:
+                joined = r"[\s\-_\u2010-\u2015]?".join(digits)
+                separated = re.compile(rf"(?<![0-9]){joined}(?![0-9])")
+            self.values.append((name, value, re.compile(_bounded(value)), digits, separated))
+
+    def scan(self, text: str, where: str = "") -> list[Finding]:
+        for pattern in BENIGN:
+            text = pattern.sub("", text)
+        findings = [Finding("digits", run[-4:], where) for run in card_like_runs(text)]
+        normalised = normalise_digits(text)
+        only_digits = "".join(ch for ch in normalised if ch.isdigit())
+        for name, value, bounded, digits, separated in self.values:
+            if (value in normalised and bounded.search(normalised)) or (
+                    separated is not None and digits in only_digits
+                    and separated.search(normalised)):
+                findings.append(Finding("typed", name, where))
+        return findings
+
+
+def _bounded(value: str) -> str:
+    return rf"(?<![0-9A-Za-z])(?<!\d[.,:]){re.escape(value)}(?![0-9A-Za-z])"
+
+
 def _typed_value_in(text: str, value: str) -> bool:
     """The value as a whole token (so PIN 7319 is not found inside port 57319 or after a
     timestamp's comma), or, for a value
     of 12+ digits, its digits with any separators in between."""
     # Not after "." "," ":" either: "15:39:07,846" (a log timestamp) does not contain CVV 846.
-    bounded = rf"(?<![0-9A-Za-z])(?<!\d[.,:]){re.escape(value)}(?![0-9A-Za-z])"
-    if re.search(bounded, text):
+    if re.search(_bounded(value), text):
         return True
     digits = "".join(ch for ch in value if ch.isdigit())
     if len(digits) >= 12:

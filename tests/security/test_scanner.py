@@ -58,3 +58,14 @@ def test_typed_values_are_found_as_tokens_and_without_separators() -> None:
     assert found == {"card", "1111"}
     assert [f.what for f in scan_text("\u0667\u0663\u0661\u0669", typed)] == ["pin"]
     assert [f.what for f in scan_text('"KX4821937"', typed)] == ["passport"]
+
+
+def test_the_many_values_scanner_finds_what_scan_text_finds():
+    from tests.security.scanner import Scanner, scan_text
+
+    typed = {"pin": "7319", "card": "4111 1111 1111 1111", "cvv": "846", "pwd": "Hunter2"}
+    texts = ["pin 7319", "port 57319", "15:39:07,846 x", "4111-1111-1111-1111", "cvv: 846.",
+             "Hunter2!", "xHunter2", "card ٤١١١١١١١١١١١١١١١", "nothing here 1234"]
+    scanner = Scanner(typed)
+    for text in texts:
+        assert scanner.scan(text) == scan_text(text, typed), text

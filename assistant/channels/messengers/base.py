@@ -38,6 +38,7 @@ from assistant.channels.guard import BadMessage, GuardedInputChannel, MessageGua
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+DEEP_LINK_START = "/deep_link_start"  # the intent of a start with a deep-link parameter
 SEND_TIMEOUT_SECONDS = 10.0
 
 NOT_TEXT_ANSWER = (
@@ -285,6 +286,12 @@ class MessengerInput(GuardedInputChannel):
             except Refused as exc:
                 logger.warning("%s webhook refused: %s", self.name(), exc)
                 return response.json({"error": "unauthorized"}, status=exc.status)
+            except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+                # Signed, JSON, but not an update of the platform's shape (a field of the wrong
+                # type): a clear 400, nothing processed, the body not logged (bench_fuzz.py).
+                logger.warning("%s webhook: malformed update (%s)", self.name(),
+                               type(exc).__name__)
+                return response.json({"error": "malformed update"}, status=400)
             for incoming in items:
                 if self.seen.first_time(incoming.update_id):
                     await self.handle(incoming, on_new_message)
@@ -306,7 +313,9 @@ class MessengerInput(GuardedInputChannel):
                 return
             text = incoming.phone
         if incoming.kind == "start":
-            text = text or "/greet"
+            # A deep link's parameter (an invitation or a partner campaign code) is its own
+            # turn: actions/referral/start.py reads it from the metadata of this verified turn.
+            text = DEEP_LINK_START if incoming.start_param else (text or "/greet")
         message = UserMessage(
             text,
             output,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Header
-from pydantic import BaseModel, StrictStr, constr
+from pydantic import Field, conint, constr
 
 from corebank.core import otp
 from corebank.core.auth import (
@@ -17,6 +15,15 @@ from corebank.core.auth import (
     resolve_session,
     validate_identity,
 )
+from corebank.core.contract import (
+    IDENTITY_PATTERN,
+    SESSION_ERRORS,
+    TOKEN_ERRORS,
+    ContractModel,
+    errors,
+    merge,
+    one_of_required,
+)
 from corebank.core.db import iso, session_scope
 from corebank.core.errors import BankError
 from corebank.core.phones import mask_phone, normalise_phone
@@ -25,23 +32,59 @@ router = APIRouter(prefix="/api/v1", tags=["auth"],
                    dependencies=[Depends(require_scope("customers"))])
 
 
-class OtpStart(BaseModel):
-    phone: StrictStr
-    identity: StrictStr | None = None
+class OtpStart(ContractModel):
+    phone: constr(strict=True, regex=r"^\+[1-9][0-9]{7,14}$") = Field(
+        ..., description="E.164; a well-formed number that does not exist is 422 invalid_phone.")
+    identity: constr(strict=True, regex=IDENTITY_PATTERN) | None = Field(
+        None, description="The chat asking: `<channel>:<user id>`; without it, the "
+                          "X-Messenger-Identity header (400 when neither is there).")
 
 
-class OtpVerify(BaseModel):
-    code: Any = None
-    secret_ref: StrictStr | None = None
+class Challenge(ContractModel):
+    challenge_id: str
+    masked_phone: str
+    expires_in: int
 
 
-class StepUpStart(BaseModel):
+class OtpVerify(ContractModel):
+    # Any text: a malformed code is a wrong code (401 otp_invalid), and counts as an attempt.
+    code: constr(strict=True, max_length=64) | conint(strict=True, ge=0, le=999999) | None = None
+    secret_ref: constr(strict=True, regex=r"^otok_[A-Za-z0-9_-]{1,60}$") | None = Field(
+        None, description="A vault reference to the typed code (unknown or used: "
+                          "401 otp_invalid).")
+
+    class Config:
+        schema_extra = one_of_required("code", "secret_ref")
+
+
+class Verified(ContractModel):
+    class Config:
+        extra = "allow"  # login: customer_id, session_id, ...; step-up: step_up_token
+
+
+class StepUpStart(ContractModel):
     purpose: constr(strict=True, min_length=1, max_length=64)
     reference: constr(strict=True, min_length=1, max_length=200) | None = None
 
 
-@router.post("/auth/otp")
-def start_login(body: OtpStart, x_messenger_identity: str | None = Header(None)) -> dict:
+class SessionOut(ContractModel):
+    customer_id: str
+    identity: str
+    session_id: str
+    first_name: str | None
+    kyc_level: str
+    masked_phone: str
+    expires_at: str | None
+    idle_timeout_seconds: int
+
+
+class LoggedOut(ContractModel):
+    logged_out: bool
+
+
+@router.post("/auth/otp", response_model=Challenge, responses=merge(TOKEN_ERRORS, errors(429)))
+def start_login(body: OtpStart,
+                x_messenger_identity: str | None = Header(None, include_in_schema=False)) -> dict:
     phone = normalise_phone(body.phone)
     identity = validate_identity(body.identity or x_messenger_identity)
     with session_scope() as session:
@@ -49,7 +92,8 @@ def start_login(body: OtpStart, x_messenger_identity: str | None = Header(None))
         return otp.challenge_view(challenge)
 
 
-@router.post("/auth/otp/{challenge_id}/verify")
+@router.post("/auth/otp/{challenge_id}/verify", response_model=Verified,
+             responses=merge(TOKEN_ERRORS, errors(404, 410, 429)))
 def verify(challenge_id: str, body: OtpVerify) -> dict:
     if body.code is not None and not isinstance(body.code, (str, int)):
         raise BankError("invalid_request", "'code' must be a string of 6 digits.", 422)
@@ -62,7 +106,7 @@ def verify(challenge_id: str, body: OtpVerify) -> dict:
     return outcome.body
 
 
-@router.get("/me/session")
+@router.get("/me/session", response_model=SessionOut, responses=SESSION_ERRORS)
 def get_session_info(customer: CurrentCustomer = Depends(current_customer)) -> dict:
     return {
         "customer_id": customer.customer_id,
@@ -76,16 +120,18 @@ def get_session_info(customer: CurrentCustomer = Depends(current_customer)) -> d
     }
 
 
-@router.delete("/me/session")
-def logout(x_messenger_identity: str | None = Header(None)) -> dict:
+@router.delete("/me/session", response_model=LoggedOut, responses=SESSION_ERRORS)
+def logout(x_messenger_identity: str | None = Header(None, include_in_schema=False)) -> dict:
     identity = validate_identity(x_messenger_identity)
     with session_scope() as session:
         ended = end_sessions(session, identity, "logout")
     return {"logged_out": ended > 0}
 
 
-@router.post("/me/step-up")
-def start_step_up(body: StepUpStart, x_messenger_identity: str | None = Header(None)) -> dict:
+@router.post("/me/step-up", response_model=Challenge,
+             responses=merge(SESSION_ERRORS, errors(429)))
+def start_step_up(body: StepUpStart,
+                  x_messenger_identity: str | None = Header(None, include_in_schema=False)) -> dict:
     identity = validate_identity(x_messenger_identity)
     with session_scope() as session:
         customer = resolve_session(session, identity)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, StrictStr, constr
+from pydantic import Extra, Field, StrictStr, constr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corebank.core import ledger
 from corebank.core.accounts import open_account
 from corebank.core.auth import require_scope
+from corebank.core.contract import (
+    AMOUNT_RULES,
+    CURRENCY_RULES,
+    IDEMPOTENCY_KEY,
+    TOKEN_ERRORS,
+    Amount,
+    ContractModel,
+    Currency,
+    errors,
+    merge,
+)
 from corebank.core.db import get_session, iso, read_only_connection, session_scope
 from corebank.core.errors import BankError
 from corebank.core.idempotency import request_hash, validate_idempotency_key
@@ -21,34 +32,68 @@ from corebank.core.models import ACCOUNT_KINDS, Account
 from corebank.core.money import fmt, parse_amount, parse_currency, to_decimal
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"],
-                   dependencies=[Depends(require_scope("ledger"))])
+                   dependencies=[Depends(require_scope("ledger"))], responses=TOKEN_ERRORS)
 
 SCOPE = "ledger"
 
 
-class TransferIn(BaseModel):
+class TransferIn(ContractModel):
     from_account: StrictStr
-    to_account: StrictStr
-    amount: Any
-    currency: Any
+    to_account: StrictStr = Field(..., description="Not from_account (422 otherwise).")
+    amount: Amount = Field(..., description=AMOUNT_RULES)
+    currency: Currency = Field(..., description=CURRENCY_RULES)
     description: constr(strict=True, max_length=300) = "Ledger transfer"
 
 
-class AccountIn(BaseModel):
-    currency: Any = "UAH"
-    kind: StrictStr = "customer"
-    credit_limit: Any = "0.00"
+class TransferOut(ContractModel):
+    journal_id: str
+    status: str
+    from_account: str
+    to_account: str
+    amount: str
+    currency: str
+    description: str | None
+    from_balance_after: str | None
+    to_balance_after: str | None
+    created_at: str | None
+
+
+class AccountIn(ContractModel):
+    currency: Currency = Field("UAH", description=CURRENCY_RULES)
+    kind: Literal[ACCOUNT_KINDS] = "customer"  # type: ignore[valid-type]
+    credit_limit: Amount | None = Field("0.00", description="0, or as an amount.")
     name: constr(strict=True, max_length=100) | None = None
 
 
-@router.post("/transfers")
-def post_transfer(body: TransferIn, idempotency_key: str | None = Header(None),
+class LedgerAccount(ContractModel):
+    account_id: str
+    customer_id: str | None
+    currency: str
+    kind: str
+    balance: str
+    credit_limit: str
+    available: str
+    iban: str | None
+
+
+class LedgerCheck(ContractModel):
+    balanced: bool
+
+    class Config:
+        extra = Extra.allow
+
+
+@router.post("/transfers", responses=merge(
+    {200: {"model": TransferOut, "description": "Posted (or the first posting, replayed: "
+                                                 "header Idempotent-Replayed)."}},
+    errors(404, 409)))
+def post_transfer(body: TransferIn, idempotency_key: IDEMPOTENCY_KEY = Header(...),
                   session: Session = Depends(get_session)):
     key = validate_idempotency_key(idempotency_key)
     amount = parse_amount(body.amount)
     currency = parse_currency(body.currency)
     if body.from_account == body.to_account:
-        raise BankError("invalid_request", "Source and destination are the same account.", 422)
+        raise BankError("same_account", "Source and destination are the same account.", 422)
     normalised = {"from": body.from_account, "to": body.to_account, "amount": str(amount),
                   "currency": currency, "description": body.description}
     try:
@@ -78,7 +123,7 @@ def post_transfer(body: TransferIn, idempotency_key: str | None = Header(None),
     return JSONResponse(response, headers=headers)  # skip FastAPI's generic encoder
 
 
-@router.get("/check")
+@router.get("/check", response_model=LedgerCheck)
 def check() -> dict:
     # One consistent snapshot, and no write lock held while scanning.
     with read_only_connection(snapshot=True) as conn:
@@ -92,7 +137,7 @@ def _account_view(account: Account) -> dict:
             "credit_limit": fmt(limit), "available": fmt(balance + limit), "iban": account.iban}
 
 
-@router.post("/accounts")
+@router.post("/accounts", response_model=LedgerAccount)
 def create_account(body: AccountIn) -> dict:
     """Open an internal account (customer-kind accounts without an owner are for tests/bench)."""
     currency = parse_currency(body.currency)
@@ -105,8 +150,9 @@ def create_account(body: AccountIn) -> dict:
         return _account_view(open_account(session, None, currency, body.kind, limit, body.name))
 
 
-@router.get("/accounts")
-def list_accounts(kind: str = "settlement", currency: str | None = None) -> list[dict]:
+@router.get("/accounts", response_model=list[LedgerAccount])
+def list_accounts(kind: constr(max_length=32) = "settlement",
+                  currency: constr(max_length=3) | None = None) -> list[dict]:
     """Accounts of a kind (default: system settlement accounts), oldest first, at most 100."""
     with session_scope() as session:
         stmt = select(Account).where(Account.kind == kind)
@@ -116,7 +162,7 @@ def list_accounts(kind: str = "settlement", currency: str | None = None) -> list
         return [_account_view(a) for a in rows.scalars()]
 
 
-@router.get("/accounts/{account_id}")
+@router.get("/accounts/{account_id}", response_model=LedgerAccount, responses=errors(404))
 def get_account(account_id: str) -> dict:
     with session_scope() as session:
         account = session.get(Account, account_id)

@@ -13,9 +13,59 @@ from fastapi.responses import JSONResponse
 
 from corebank.core import keys
 from corebank.core.auth import issue_token
+from corebank.core.contract import PLAIN_TEXT, ContractModel, ErrorBody
 from corebank.core.settings import get_settings
 
 router = APIRouter(tags=["oauth"])
+
+
+class OAuthError(ContractModel):
+    error: str
+    error_description: str | None = None
+
+
+class TokenOut(ContractModel):
+    access_token: str
+    expires_in: int
+    refresh_expires_in: int
+    token_type: str
+    scope: str
+
+    class Config:
+        extra = "allow"  # not-before-policy
+
+
+class Jwks(ContractModel):
+    keys: list[dict]
+
+
+class Discovery(ContractModel):
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str
+
+    class Config:
+        extra = "allow"
+
+
+NO_REALM = {404: {"model": OAuthError, "description": "No such realm."},
+            422: {"model": ErrorBody, "description": "A malformed path."}}
+TOKEN_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object",
+            "required": ["grant_type"],
+            "properties": {
+                "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                "client_id": {"type": "string"},
+                "client_secret": {"type": "string"},
+                "scope": {"type": "string", "description": "Space-separated; empty = the "
+                          "client's allow-list."},
+            },
+        }}},
+    },
+}
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JSONResponse:
@@ -29,7 +79,14 @@ def _check_realm(realm: str) -> JSONResponse | None:
     return None
 
 
-@router.post("/realms/{realm}/protocol/openid-connect/token")
+@router.post("/realms/{realm}/protocol/openid-connect/token", openapi_extra=TOKEN_FORM,
+             responses={
+                 200: {"model": TokenOut, "description": "An access token."},
+                 400: {"model": OAuthError, "content": PLAIN_TEXT,
+                       "description": "invalid_request, unsupported_grant_type, invalid_scope "
+                                      "(OAuth2 error shape); text/plain: not valid HTTP."},
+                 401: {"model": OAuthError, "description": "invalid_client."},
+                 **NO_REALM})
 async def token(realm: str, request: Request):
     if (missing := _check_realm(realm)) is not None:
         return missing
@@ -83,14 +140,16 @@ async def token(realm: str, request: Request):
     )
 
 
-@router.get("/realms/{realm}/protocol/openid-connect/certs")
+@router.get("/realms/{realm}/protocol/openid-connect/certs", response_model=Jwks,
+            responses=NO_REALM)
 def certs(realm: str):
     if (missing := _check_realm(realm)) is not None:
         return missing
     return {"keys": [keys.jwk()]}
 
 
-@router.get("/realms/{realm}/.well-known/openid-configuration")
+@router.get("/realms/{realm}/.well-known/openid-configuration", response_model=Discovery,
+            responses=NO_REALM)
 def discovery(realm: str):
     if (missing := _check_realm(realm)) is not None:
         return missing

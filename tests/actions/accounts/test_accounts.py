@@ -29,8 +29,9 @@ async def test_balance_history_and_details_after_login(bank, corebank):
     assert text.startswith("Your last") or responses(messages) == ["utter_no_transactions"]
 
     events, messages = await run(ActionBankDetails(), tracker)
-    assert "IBAN: UA" in texts(messages)
-    assert "pdf" not in texts(messages).lower() and "qr" not in texts(messages).lower()
+    assert "IBAN: UA" in texts(messages) and "Recipient: Anna Ivanova" in texts(messages)
+    assert messages[1]["image"].endswith(".png") and "QR code" in messages[1]["text"]
+    assert messages[2]["buttons"][0]["payload"].endswith(".pdf")
 
 
 async def test_newcomer_without_accounts_is_offered_a_card(bank, corebank):

@@ -231,7 +231,7 @@ async def test_under_age_stops_the_application(bank, newcomer):
 async def test_invalid_values_get_the_reason(bank, newcomer):
     form = {"active_loop": "tariff_card_form"}
     cases = [
-        ("home_address", "Kyiv", "street and house number"),
+        ("home_address", "Kyiv", "Which street?"),
         ("passport_number", "MP12", "2 letters and 6 digits"),
         ("date_of_birth", "sometime in spring", "12.03.1995"),
     ]

@@ -65,6 +65,7 @@ def start_rasa_stand_in() -> RasaStandIn:
                 with stand_in.lock:
                     stand_in.calls.append({
                         "sender": parts[1], "query": parse_qs(url.query), "body": body,
+                        "authorization": self.headers.get("Authorization"),
                     })  # fmt: skip
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

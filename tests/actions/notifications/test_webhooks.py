@@ -7,6 +7,8 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import jwt
+
 from actions.notifications.webhooks import sign, signature_problem
 from tests.actions.notifications.stack import event_body
 
@@ -19,7 +21,12 @@ def test_good_signature_notifies_the_customer_once(webhook_stack):
     assert len(calls) == 1
     call = calls[0]
     assert call["query"]["output_channel"] == ["latest"]
-    assert call["query"]["token"] == [webhook_stack.env["RASA_AUTH_TOKEN"]]
+    # No secret in the URL: a short-lived JWT signed with Rasa's secret, in the header.
+    assert set(call["query"]) == {"output_channel"}
+    scheme, _, token = call["authorization"].partition(" ")
+    claims = jwt.decode(token, webhook_stack.env["RASA_JWT_SECRET"], algorithms=["HS256"])
+    assert scheme == "Bearer" and claims["user"] == {"username": "assistant", "role": "admin"}
+    assert 0 < claims["exp"] - time.time() <= 60
     assert call["body"]["name"] == "EXTERNAL_topup_succeeded"
     assert call["body"]["entities"] == {
         "amount": "100.00", "currency": "UAH", "balance": "1600.00", "masked_card": "•••• 0016",
@@ -119,3 +126,13 @@ def test_the_action_server_token_is_not_needed_but_actions_still_are_protected(w
     resp = httpx.post(f"{webhook_stack.action_url}/webhook", json={"next_action": "x"},
                       timeout=10)
     assert resp.status_code == 401
+
+
+def test_deeply_nested_signed_body_is_400_not_500(webhook_stack):
+    """bench/bench_fuzz.py found it: JSON nested thousands deep (under the 64 KB limit),
+    correctly signed, made the JSON parser overflow the stack; rasa-sdk answered 500 and echoed
+    the body."""
+    for body in (b"[" * 20_000 + b"]" * 20_000, b'{"a":' * 8_000 + b"1" + b"}" * 8_000):
+        resp = webhook_stack.post_event(body)
+        assert resp.status_code == 400, resp.text[:200]
+        assert "[[[[" not in resp.text and '{"a":{"a"' not in resp.text

@@ -146,7 +146,7 @@ async def test_deep_link_parameter_and_language_are_kept(messenger) -> None:
     if platform.name == "whatsapp":  # wa.me links carry the parameter in the first text
         assert message.text == "start ref_ABC123"
         return
-    assert message.text == "/greet"
+    assert message.text == "/deep_link_start"  # the referral programme's own turn
     assert message.metadata["start_param"] == "ref_ABC123"
     if platform.name in ("telegram", "viber"):
         assert message.metadata["language"] == "uk"

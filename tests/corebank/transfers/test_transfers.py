@@ -117,7 +117,7 @@ def test_transfer_errors(bank):
     r = send(bank, taras, q["quote_id"])  # someone else's quote
     assert r.status_code == 404
     newbie = bank.login()
-    assert error_code(quote(bank, newbie, TARAS_CARD, "10.00")) == "invalid_request"
+    assert error_code(quote(bank, newbie, TARAS_CARD, "10.00")) == "no_account"
     assert bank.balance(anna) == before
     bank.assert_balanced()
 

@@ -1,0 +1,79 @@
+"""`validate_card_manage_form`: which card (when the customer has several), why (for a lock) and
+the confirmation. Each answer is read from the message text or a button; "no" is never an
+answer here: the form rejects it and the change-of-mind rule stops it (nothing changed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.card_management import common as cm
+from actions.common.bank import bank
+from actions.common.conversation import identity, latest_intent
+from bankclient import BankError
+
+ANSWER_INTENTS = {"inform", "affirm", "lock_card", "unlock_card", "change_pin"}
+
+
+class ValidateCardManageForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_card_manage_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("card_mgmt_op") == "lock":
+            return ["managed_card", "card_lock_reason", "lock_confirmed"]
+        return ["managed_card"]
+
+    @staticmethod
+    def _answering(tracker: Tracker, slot: str) -> bool:
+        return (tracker.get_slot("requested_slot") == slot
+                and latest_intent(tracker) in ANSWER_INTENTS)
+
+    async def extract_managed_card(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._answering(tracker, "managed_card"):
+            return {}
+        try:
+            cards = await bank().cards.owned(identity(tracker))
+        except BankError:
+            dispatcher.utter_message(response="utter_bank_unavailable")
+            return {"managed_card": None}
+        op = tracker.get_slot("card_mgmt_op")
+        usable = ([c for c in cards if c.status == "frozen"] if op == "unlock" else cm.live(cards))
+        card = cm.card_in(tracker.latest_message or {}, usable)
+        if card is None:
+            dispatcher.utter_message(response="utter_card_choice_unclear")
+            return {"managed_card": None}
+        return {"managed_card": card.card_id, "managed_card_masked": card.masked}
+
+    async def extract_card_lock_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._answering(tracker, "card_lock_reason"):
+            return {}
+        reason = cm.reason_in(tracker.latest_message or {})
+        if reason is None:
+            dispatcher.utter_message(response="utter_card_reason_unclear")
+        return {"card_lock_reason": reason}
+
+    async def extract_lock_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "lock_confirmed":
+            return {}
+        if latest_intent(tracker) in ("affirm", "lock_card"):
+            return {"lock_confirmed": True}
+        if latest_intent(tracker) == "inform":
+            dispatcher.utter_message(response="utter_card_confirm_unclear")
+            return {"lock_confirmed": None}
+        return {}

@@ -1,0 +1,1 @@
+"""Partner offers: the catalog, offer details, personal promo codes from the partner API."""

@@ -1,0 +1,101 @@
+"""Card management through the real channel (REST → Rasa → action server → sandbox's legacy SOAP
+API): "I lost my card" → blocked → a new card, with the exact replies and the bank's own view of
+the cards; and two chats of the same customer doing it at the same moment: the bank blocks the
+card once and issues one new card."""
+
+from __future__ import annotations
+
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.e2e.helpers import flat, log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _phone() -> str:
+    return "+38099" + "".join(secrets.choice("0123456789") for _ in range(7))
+
+
+def _cards(corebank, sender: str) -> list[dict]:
+    with corebank.client("cards", f"rest:{sender}") as client:
+        answer = client.get("/api/v1/me/cards")
+    answer.raise_for_status()
+    return answer.json()
+
+
+def _card_holder(chat, rasa_server, corebank, phone: str, prefix: str) -> tuple[str, dict]:
+    sender = chat.new_sender(prefix)
+    log_in(chat, rasa_server, corebank, sender, phone)
+    if not _cards(corebank, sender):
+        with corebank.client("cards", f"rest:{sender}") as client:
+            made = client.post("/api/v1/me/cards", json={"tier": "basic",
+                                                         "holder_name": "Lost Card"},
+                               headers={"Idempotency-Key": secrets.token_hex(8)})
+        made.raise_for_status()
+    return sender, _cards(corebank, sender)[0]
+
+
+def _texts(chat, sender: str, text: str) -> list[str]:
+    return [flat(t) for t in chat.texts(sender, text)]
+
+
+def test_lost_card_blocked_and_reissued(chat, rasa_server, corebank):
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "lost")
+    masked = card["masked"]
+    assert _texts(chat, sender, "I lost my card") == [
+        f"Block {masked} for good because it was lost? This can't be undone; right after, I'll "
+        "offer you a new card on the same account."]
+    assert _cards(corebank, sender)[0]["status"] == "active"  # nothing before the "yes"
+    assert _texts(chat, sender, "yes") == [
+        f"{masked} is blocked for good (lost). Nobody can pay with it any more and it can't be "
+        "unblocked.",
+        f"Shall I issue a new digital card to replace {masked}? It works in a minute for online "
+        "and phone payments, with the same account and balance."]
+    assert [c["status"] for c in _cards(corebank, sender)] == ["blocked"]
+    replies = _texts(chat, sender, "yes")
+    cards = _cards(corebank, sender)
+    assert [c["status"] for c in cards] == ["blocked", "active"]
+    assert replies == [
+        f"Your new digital card {cards[1]['masked']} is ready to use now, with the same balance. "
+        "If you also want the plastic one, tap below and tell me where to deliver it."]
+    assert cards[0]["replaced_by"] == cards[1]["card_id"]
+
+
+def test_changes_mind_nothing_blocked(chat, rasa_server, corebank):
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "mind")
+    _texts(chat, sender, "my card got stolen")
+    assert _texts(chat, sender, "no") == ["Okay, I haven't changed anything on your cards."]
+    assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
+
+
+def test_two_chats_of_one_customer_at_once_change_the_bank_once(chat, rasa_server, corebank):
+    phone = _phone()
+    first, card = _card_holder(chat, rasa_server, corebank, phone, "twin-a")
+    second, same = _card_holder(chat, rasa_server, corebank, phone, "twin-b")
+    assert same["card_id"] == card["card_id"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for text in ("I lost my card", "yes", "yes"):
+            answers = list(pool.map(lambda s, t=text: _texts(chat, s, t), (first, second)))
+            assert all(answers), answers
+    cards = _cards(corebank, first)
+    assert sorted(c["status"] for c in cards) == ["active", "blocked"], cards
+    assert len(cards) == 2  # one new card, not two
+
+
+def test_bank_down_at_the_block_changes_nothing(chat, rasa_server, corebank):
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "down")
+    _texts(chat, sender, "block my card, it was stolen")
+    corebank.set_faults(error_rate=1.0, paths=["/soap/legacy"])
+    try:
+        assert _texts(chat, sender, "yes") == [
+            "Sorry, the bank isn't responding right now, so I couldn't do that. Nothing was "
+            "changed. Please try again in a few minutes."]
+    finally:
+        corebank.clear_faults()
+    assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
+    # Asked again once the bank is back: done.
+    _texts(chat, sender, "my card was stolen")
+    assert _texts(chat, sender, "yes")[0].startswith(f"{card['masked']} is blocked for good")
