@@ -68,8 +68,10 @@ SPELLED = [
     ("пін {}", "один два три чотири"), ("пин-код {}", "девять восемь семь шесть"),
     ("пароль {}", "сім вісім дев'ять нуль"),
 ]
+# Values that appear nowhere else in a run: a PIN of "4567" matched the masked demo phone
+# (+38067•••4567) in the sandbox's SMS log line, a false finding.
 METADATA = [
-    ({"cvv": "123"}, "123"), ({"pin": "4567"}, "4567"), ({"password": "hunter22"}, "hunter22"),
+    ({"cvv": "123"}, "123"), ({"pin": "5824"}, "5824"), ({"password": "hunter22"}, "hunter22"),
     ({"otp": "482913"}, "482913"), ({"card_number": "4111111111111111"}, "4111111111111111"),
     ({"passport_number": "AB123456"}, "AB123456"), ({"nested": {"PIN_CODE": 9911}}, "9911"),
     ({"note": "pin 2468"}, "2468"), ({"form": [{"cvc2": "731"}]}, "731"),
