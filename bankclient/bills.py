@@ -160,15 +160,21 @@ class Bills:
         meter: str | None = None,
         *,
         own_phone_of: str | None = None,
+        identity: str | None = None,
+        card_id: str | None = None,
     ) -> BillQuote:
         """Fee, total and whether a step-up code is needed; the provider checks the account
         (NotFound: no such account) and the amount (InvalidAmount: outside its limits).
         `own_phone_of=identity`: the account is that customer's own phone number (the bank
-        knows it; the operator is inferred from its prefix when `provider_id` is None)."""
+        knows it; the operator is inferred from its prefix when `provider_id` is None).
+        With the customer's `identity` (implied by `own_phone_of`) the bank also checks that
+        the account paying (`card_id`'s, or the primary one) holds the total with the fee:
+        InsufficientFunds before any confirmation or step-up code (PayBill checks again)."""
         data = await self._t.soap.call(
             "QuoteBill",
             {
-                "Identity": own_phone_of,
+                "Identity": own_phone_of or identity,
+                "CardId": card_id,
                 "OwnPhone": True if own_phone_of else None,
                 "ProviderId": provider_id,
                 "Account": account,

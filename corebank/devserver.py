@@ -273,10 +273,11 @@ class CorebankProcess:
         raise LookupError(f"no code sent to {phone[:6]}…")
 
     def set_faults(self, latency_ms: int = 0, error_rate: float = 0.0, hang: bool = False,
-                   paths: list[str] | None = None) -> dict:
+                   paths: list[str] | None = None, answer_latency_ms: int = 0) -> dict:
         resp = self.http.put("/sandbox/faults", headers=self.admin_headers(),
                          json={"latency_ms": latency_ms, "error_rate": error_rate, "hang": hang,
-                               "paths": paths}, timeout=10)
+                               "paths": paths, "answer_latency_ms": answer_latency_ms},
+                         timeout=10)
         resp.raise_for_status()
         return resp.json()
 

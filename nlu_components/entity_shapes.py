@@ -23,6 +23,14 @@ CARD_REF, OTP_REF, PASSPORT_REF = "ctok", "otok", "ptok"
 # or brackets around the operator code ("+380 (67) 123-45-67", "0671234567", "067 123 45 67").
 _PHONE_RE = re.compile(r"(?<![\w+])(?:\+?38[\s-]?)?\(?0(?:[\s().-]{0,2}\d){9}(?![\w])")
 _REF_RE = re.compile(r"\b(ctok|otok|ptok)_[A-Za-z0-9]+\b")
+# A word that names an identifier, right before a number ("account 123456", "№ 12").
+IDENTIFIER_CUE_RE = re.compile(
+    r"(?:\b(?:account|acc|acct|a/c|contract|meter|reading|customer|client|subscriber|department|"
+    r"dept|office|branch|unit|apt|apartment|flat|house|building|postcode|zip|id|ref|"
+    r"рахунок|рахунку|особовий|договір|договору|лічильник|відділ|кв|будинок|"
+    r"счет|счёт|лицевой|договор|счетчик|отдел)|№|#)\s*[:.#№-]?\s*$",
+    re.IGNORECASE,
+)
 # A number that is not part of a longer token: 50, 1 500, 1,500.50, 200.00, 20k
 _AMOUNT_RE = re.compile(
     r"(?<![\w.,/:+-])\d{1,3}(?:[ ,]\d{3})+(?:[.,]\d{1,2})?(?![\w.,/:-]?\d)"
@@ -158,6 +166,10 @@ def find_spans(text: str) -> list[Span]:
             if span and free(span.start, span.end):
                 spans.append(span)
     for match in _AMOUNT_RE.finditer(text):
+        # "account 123456" is an identifier: it keeps its digits for the featurizers, so DIET can
+        # tell it from the amount beside it ("pay internet 25.50 account 123456")
+        if IDENTIFIER_CUE_RE.search(text[max(0, match.start() - 40):match.start()]):
+            continue
         if free(match.start(), match.end()):
             spans.append(Span(match.start(), match.end(), AMOUNT))
     return sorted(spans)

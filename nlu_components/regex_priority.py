@@ -31,15 +31,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_components.entity_shapes import IDENTIFIER_CUE_RE
+
 REGEX_EXTRACTOR = "RegexEntityExtractor"
-# A word that names an identifier, right before a number ("account 123456", "№ 12").
-IDENTIFIER_CUE_RE = re.compile(
-    r"(?:\b(?:account|acc|acct|a/c|contract|meter|reading|customer|client|subscriber|department|"
-    r"dept|office|branch|unit|apt|apartment|flat|house|building|postcode|zip|id|ref|"
-    r"рахунок|рахунку|особовий|договір|договору|лічильник|відділ|кв|будинок|"
-    r"счет|счёт|лицевой|договор|счетчик|отдел)|№|#)\s*[:.#№-]?\s*$",
-    re.IGNORECASE,
-)
 # Digits with the separators people type inside one number, an optional sign and decimals.
 LONE_NUMBER_RE = re.compile(r"\s*[+\-\u2212]?\d(?:[\d\s.,()\-/]*\d)?\s*")
 

@@ -89,6 +89,30 @@ class ActionAskBillAccount(Action):
         return []
 
 
+class ActionAskBillMeter(Action):
+    """The meter reading, for providers whose catalog fields include one: label, format and
+    example come from the provider's own field description."""
+
+    def name(self) -> str:
+        return "action_ask_bill_form_bill_meter"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            provider = catalog.by_id(await catalog.providers(), tracker.get_slot("bill_provider"))
+        except BankError:
+            provider = None
+        field = provider.field("meter") if provider else None
+        if provider is None or field is None:
+            return []
+        dispatcher.utter_message(
+            text=response_text(domain, "utter_ask_bill_meter", label=field.label.lower(),
+                               provider=provider.name, hint=field.hint, example=field.example),
+        )
+        return []
+
+
 class ActionAskBillAmount(Action):
     def name(self) -> str:
         return "action_ask_bill_form_bill_amount"

@@ -27,6 +27,7 @@ from actions.common.otp import OTP_SLOT, VERIFIED_CODE, StepUpValidation
 from actions.common.parsing import amount_in, entity_values, parse_customer_amount
 from bankclient import (
     BankError,
+    InsufficientFunds,
     InvalidAmount,
     InvalidRequest,
     NotFound,
@@ -50,6 +51,19 @@ _ACCOUNT_RE = re.compile(
 _METER_RE = re.compile(r"\bmeter(?:\s+reading)?\s*(?:is|:)?\s*(\d{1,6})\b", re.IGNORECASE)
 _LONG_NUMBER_RE = re.compile(r"(?<![\w.,])[A-Za-z]{0,2}\d(?:[ -]?\d){5,}(?![\w])")
 OTHER_AMOUNT = "other"
+METER_SLOT, METER_SLOT_FIELD = "bill_meter", "meter"
+_DIGITS_RE = re.compile(r"\d[\d \-]*")
+# Words of a request that do not name a provider: what is left is what the customer called it.
+_NOT_A_NAME = frozenset("""
+a an the my our me i to for on of at in with from and please pls plz can could would you u want
+wanna need like id im just now today again pay paying payment payments pays top up topup put buy
+send transfer bill bills invoice invoices service services some something money uah hryvnia hryvnias
+hrn grn usd eur dollars euros amount account acc number no sum fee it this that off contract
+ref personal card ticket meter reading id code ok okay hi hello hey thanks thank mom mum dad
+wife husband son daughter friend home house month monthly last next this week year due owe
+owed debt all full quickly asap everything anything whatever
+""".split())
+_NAME_RE = re.compile(r"[^\W\d_][\w'’&.-]*", re.UNICODE)
 
 
 def _activating(tracker: Tracker) -> bool:
@@ -79,10 +93,21 @@ class ValidateBillForm(StepUpValidation):
         if tracker.get_slot("bill_status"):
             return []
         slots = list(domain_slots)
+        if METER_SLOT not in slots and await self._takes_meter(tracker):
+            slots.insert(slots.index("bill_account") + 1, METER_SLOT)
         quote = tracker.get_slot("bill_quote") or {}
         if tracker.get_slot("bill_confirmed") and quote.get("requires_step_up"):
             slots.append(OTP_SLOT)
         return slots
+
+    @staticmethod
+    async def _takes_meter(tracker: Tracker) -> bool:
+        """The provider's catalog fields include a meter reading (then the form asks it)."""
+        try:
+            provider = catalog.by_id(await catalog.providers(), tracker.get_slot("bill_provider"))
+        except BankError:
+            return False
+        return provider is not None and provider.field(METER_SLOT_FIELD) is not None
 
     # -- the turn ------------------------------------------------------------------------
 
@@ -151,6 +176,10 @@ class ValidateBillForm(StepUpValidation):
                 dispatcher.utter_message(response="utter_bill_no_operator")
         if provider is not None:
             category = provider.category
+        elif category is None and not phones:
+            name = self._unknown_name(message, text)
+            if name:  # "pay skynet 100": say so before the category buttons
+                dispatcher.utter_message(response="utter_bill_provider_not_found", name=name)
         put({"bill_category": category})
         match = _ACCOUNT_RE.search(text)
         if account_raw is None and match:
@@ -186,6 +215,23 @@ class ValidateBillForm(StepUpValidation):
         if account_raw and tracker.get_slot("bill_account") is None:
             put({"bill_account_raw": account_raw})
 
+    @staticmethod
+    def _unknown_name(message, text: str) -> str | None:
+        """What the customer called a provider the catalog does not have: the NLU's provider
+        entity, else the words of the request that are neither request words, a category,
+        an amount nor a number ("pay skynet 100" → "skynet"). Never digits (an account or a
+        card number typed by mistake is not echoed)."""
+        named = next(iter(entity_values(message, "bill_provider")), None)
+        if named and not any(ch.isdigit() for ch in str(named)):
+            return str(named).strip()[:40] or None
+        skip = {str(e.get("value") or "").lower() for e in message.get("entities") or []}
+        words = [w for w in _NAME_RE.findall(text or "")
+                 if w.lower().strip(".'’") not in _NOT_A_NAME and w.lower() not in skip
+                 and not any(ch.isdigit() for ch in w) and not w.startswith("_")
+                 and not catalog.category_in(w) and not REPEAT_RE.search(w)
+                 and parse_customer_amount(w)[0] is None]
+        return " ".join(words)[:40] or None
+
     def _provider_from(self, message, text, catalog_) -> Provider | None:
         for value in entity_values(message, "bill_provider"):
             found = catalog.by_id(catalog_, value) or catalog.provider_in(catalog_, value)
@@ -216,6 +262,8 @@ class ValidateBillForm(StepUpValidation):
             quote = await bank().bills.quote(None, None, amount, own_phone_of=identity(tracker))
         except (NotFound, InvalidAmount, InvalidRequest):
             return False  # the usual path says what is wrong, one question at a time
+        except InsufficientFunds:
+            return False  # the usual path quotes again and says so, before any code
         except BankError as err:
             put(stop(dispatcher, err, "quote"))
             return True
@@ -299,6 +347,18 @@ class ValidateBillForm(StepUpValidation):
                     match = _ACCOUNT_RE.search(text)
                     raw = candidates[0] if candidates else (match.group(1) if match else text)
                     put({"bill_account_raw": raw.strip()})
+        elif requested == METER_SLOT:
+            # Only the reading: a number the form did not ask for never becomes the amount.
+            found = _METER_RE.search(text) or _DIGITS_RE.search(text)
+            if found:
+                put({METER_SLOT: (found.group(1) if found.re is _METER_RE else found.group(0))
+                     .strip()})
+            elif text:
+                provider = catalog.by_id(catalog_, tracker.get_slot("bill_provider"))
+                field = provider.field(METER_SLOT_FIELD) if provider else None
+                dispatcher.utter_message(response="utter_bill_field_invalid", problem=(
+                    f"{field.label if field else 'The meter reading'} must be "
+                    f"{field.hint if field else 'digits'}."))
         elif requested == "bill_amount":
             debt = tracker.get_slot("bill_debt") or {}
             if intent == "affirm" and debt.get("amount") and from_api(debt["amount"]) > 0:
@@ -350,16 +410,18 @@ class ValidateBillForm(StepUpValidation):
         account = tracker.get_slot("bill_account")
         if account is None:
             return
-        meter = tracker.get_slot("bill_meter")
+        meter = tracker.get_slot(METER_SLOT)
         if meter:
-            value, problem = catalog.check_field(provider, "meter", meter)
+            value, problem = catalog.check_field(provider, METER_SLOT_FIELD, meter)
             if problem:
                 dispatcher.utter_message(response="utter_bill_field_invalid", problem=problem)
-            put({"bill_meter": value})
+            put({METER_SLOT: value})
         amount = tracker.get_slot("bill_amount")
         if amount is None and provider.shows_debt and tracker.get_slot("bill_debt") is None:
             await self._debt(dispatcher, tracker, provider, account, put)
             return
+        if provider.field(METER_SLOT_FIELD) is not None and not tracker.get_slot(METER_SLOT):
+            return  # the form asks the reading first; quoted once it is known
         if amount is None:
             return
         problem = catalog.amount_problem(provider, from_api(amount))
@@ -390,7 +452,17 @@ class ValidateBillForm(StepUpValidation):
     async def _quote(self, dispatcher, tracker, provider, account, amount, put) -> None:
         try:
             quote = await bank().bills.quote(provider.provider_id, account, from_api(amount),
-                                             tracker.get_slot("bill_meter"))
+                                             tracker.get_slot("bill_meter"),
+                                             identity=identity(tracker))
+        except InsufficientFunds:
+            # Said at the quote, before the confirmation and any step-up code (the posting
+            # checks again when paying).
+            total = from_api(amount) + provider.fee(from_api(amount))
+            dispatcher.utter_message(response="utter_bill_amount_invalid", problem=(
+                f"There isn't enough money on your account for this: the total with the fee is "
+                f"{format_money(total)}."))
+            put({"bill_amount": None, "bill_quote": None})
+            return
         except NotFound:
             dispatcher.utter_message(response="utter_bill_account_unknown",
                                      provider=provider.name, account=catalog.mask(account))

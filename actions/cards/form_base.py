@@ -1,5 +1,7 @@
 """What the three card forms share: stopping early when `card_form_aborted` is set, checking a
-value against the form's schema (`schemas`), and reading names and entities from a message."""
+value against the form's schema (`schemas`), reading names and entities from a message, and an
+address asked in parts and confirmed in its own yes / no step (plastic card's delivery address,
+the Tariff Card's home address)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.cards.schemas import check_field
 from actions.cards.slots import ABORT_SLOT
+from actions.common.address import parse_address, previous_answer
+from actions.common.conversation import latest_intent
 
 NAME_LEAD_RE = re.compile(
     r"^\s*(?:my (?:full )?name is|name:|i am|i'm|im|it's|it is|this is|call me)\s+",
@@ -63,3 +67,28 @@ class CardFormValidation(FormValidationAction):
             dispatcher.utter_message(text=problem)
             return None, False
         return clean, True
+
+    def _completed_address(self, tracker: Tracker, slot: str, answer: str | None) -> str | None:
+        """"Which city?" → "Kyiv": the answer completes the partial address sent just before
+        (the normalised whole), or None when there is nothing to complete."""
+        if not answer or parse_address(answer).complete:
+            return None
+        earlier = previous_answer(tracker.events, self.form, slot)
+        if not earlier:
+            return None
+        merged = parse_address(earlier).merged(parse_address(answer))
+        return merged.text if merged.complete else None
+
+    def _address_confirmation(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        """The `<slot>_confirmed` step after the normalised address was shown: yes → confirmed;
+        no → the address is asked again (the form goes on; "stop" at the address question ends
+        it); anything else is not an answer."""
+        confirmed = f"{slot}_confirmed"
+        if tracker.get_slot("requested_slot") != confirmed:
+            return {}
+        intent = latest_intent(tracker)
+        if intent == "affirm":
+            return {confirmed: True}
+        if intent == "deny":
+            return {slot: None, confirmed: None}
+        return {}

@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.cards.form_base import CardFormValidation, entity
-from actions.common.address import parse_address, previous_answer
 from actions.common.conversation import latest_intent, typed_text
 
 
@@ -26,12 +25,8 @@ class ValidatePlasticCardForm(CardFormValidation):
         if tracker.get_slot("requested_slot") != "delivery_address":
             return {}
         text = entity(tracker, "address") or typed_text(tracker)
-        earlier = previous_answer(tracker.events, self.form)
-        if text and earlier and not parse_address(text).complete:
-            # "Which city?" → "Kyiv": the answer completes the address sent before.
-            merged = parse_address(earlier).merged(parse_address(text))
-            if merged.complete:
-                return {"delivery_address": merged.text}
+        if merged := self._completed_address(tracker, "delivery_address", text):
+            return {"delivery_address": merged}
         if entity(tracker, "address"):
             return {"delivery_address": text}
         if text and (any(ch.isdigit() for ch in text) or latest_intent(tracker) == "inform"):
@@ -49,13 +44,5 @@ class ValidatePlasticCardForm(CardFormValidation):
     async def extract_delivery_address_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Yes → order there; no → the address is asked again (the form goes on; "stop" at the
-        address question ends it)."""
-        if tracker.get_slot("requested_slot") != "delivery_address_confirmed":
-            return {}
-        intent = latest_intent(tracker)
-        if intent == "affirm":
-            return {"delivery_address_confirmed": True}
-        if intent == "deny":
-            return {"delivery_address": None, "delivery_address_confirmed": None}
-        return {}
+        """Yes → order there; no → the address is asked again."""
+        return self._address_confirmation(tracker, "delivery_address")

@@ -15,7 +15,7 @@ TARIFF_FIELDS = (
 )  # fmt: skip
 # Slots each flow fills; cleared when the flow ends, however it ends.
 BASIC_SLOTS = ("card_holder_name",)
-TARIFF_SLOTS = (*TARIFF_FIELDS, "passport_masked")
+TARIFF_SLOTS = (*TARIFF_FIELDS, "passport_masked", "home_address_confirmed")
 PLASTIC_SLOTS = ("delivery_address", "delivery_address_confirmed")
 
 

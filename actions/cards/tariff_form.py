@@ -20,6 +20,7 @@ from actions.cards.schemas import UNDERAGE, check_field
 from actions.cards.slots import ABORT_SLOT
 from actions.cards.tariff_message import TariffMessage
 from actions.common.bank import bank
+from actions.common.conversation import typed_text
 from actions.common.login_gate import apologise
 from actions.common.sealing import is_sealed, seal, unseal
 from bankclient import BankError, refs
@@ -48,7 +49,16 @@ class ValidateTariffCardForm(CardFormValidation):
         return self._extract("date_of_birth", tracker)
 
     async def extract_home_address(self, dispatcher, tracker, domain):
-        return self._extract("home_address", tracker)
+        found = self._extract("home_address", tracker)
+        if tracker.get_slot("requested_slot") == "home_address":
+            answer = found.get("home_address") or typed_text(tracker)
+            if merged := self._completed_address(tracker, "home_address", answer):
+                return {"home_address": merged}
+        return found
+
+    async def extract_home_address_confirmed(self, dispatcher, tracker, domain):
+        """The normalised home address, shown in its own yes / no step: no → asked again."""
+        return self._address_confirmation(tracker, "home_address")
 
     async def extract_passport_number(self, dispatcher, tracker, domain):
         return self._extract("passport_number", tracker)
@@ -81,12 +91,10 @@ class ValidateTariffCardForm(CardFormValidation):
 
     async def validate_home_address(self, value, dispatcher, tracker, domain):
         clean, ok = self._check("home_address", value, dispatcher)
-        if ok:
-            # The normalised form, shown as read (the application's summary is confirmed with
-            # the consent at the end; a wrong address can simply be sent again).
-            dispatcher.utter_message(text=f"Home address: {clean}. If that's not right, just "
-                                          "send it again.")
-        return {"home_address": clean if ok else None}
+        if not ok:
+            return {"home_address": None}
+        # A new address (first, or sent again at any later step) is confirmed in its own step.
+        return {"home_address": clean, "home_address_confirmed": None}
 
     async def validate_passport_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -160,9 +160,11 @@ def parse_address(text: str) -> Address:
                    postal_code=postal)
 
 
-def previous_answer(events: list[dict], form: str) -> str | None:
-    """The customer's previous message when the form asked again right after it (an address
-    with a part missing): the new message may be only that part ("Kyiv")."""
+def previous_answer(events: list[dict], form: str, slot: str = "delivery_address") -> str | None:
+    """The customer's previous message when `form` asked for `slot` again right after it (an
+    address with a part missing): the new message may be only that part ("Kyiv"). Asked again
+    means the form set `requested_slot` to `slot` (or ran the slot's own ask action) between the
+    two messages."""
     users = 0
     asked_again = False
     for event in reversed(events):
@@ -170,7 +172,11 @@ def previous_answer(events: list[dict], form: str) -> str | None:
             users += 1
             if users == 2:
                 return (event.get("text") or "") if asked_again else None
-        elif users == 1 and event.get("event") == "action" and event.get("name") in (
-            form, f"action_ask_{form}_delivery_address", "action_ask_delivery_address"):
+        elif users == 1 and (
+            (event.get("event") == "action"
+             and event.get("name") in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"))
+            or (event.get("event") == "slot" and event.get("name") == "requested_slot"
+                and event.get("value") == slot)
+        ):
             asked_again = True
     return None

@@ -29,7 +29,7 @@ from corebank.core.idempotency import (
     validate_idempotency_key,
 )
 from corebank.core.models import Account, IdempotencyKey
-from corebank.core.money import fmt, parse_amount, parse_currency
+from corebank.core.money import fmt, parse_amount, parse_currency, to_decimal
 from corebank.core.settings import get_settings
 from corebank.soap import params as p
 
@@ -99,7 +99,41 @@ def get_own_phone(session: Session, params: dict) -> dict:
     return {"ProviderId": provider.id, "ProviderName": provider.name, "Account": account}
 
 
+def _source(session: Session, customer, params: dict, currency: str = "UAH") -> str:
+    """The account a bill is paid from: the card's (CardId) or the primary account."""
+    if p.text(params, "CardId", required=False):
+        card = p.card(session, customer, params)
+        if card.status == "blocked":
+            raise BankError("card_blocked", "The card is blocked.")
+        if card.status == "frozen":
+            raise BankError("card_frozen", "The card is locked; unlock it first.")
+        return card.account_id
+    source = session.execute(
+        select(Account.id).where(Account.customer_id == customer.customer_id,
+                                 Account.currency == currency, Account.kind == "customer")
+        .order_by(Account.created_at, Account.id).limit(1)
+    ).scalar_one_or_none()
+    if source is None:
+        raise BankError("not_found", "You have no account to pay from.")
+    return source
+
+
+def _check_funds(session: Session, customer, params: dict, total: Decimal) -> None:
+    """The quote says "not enough money" before the customer confirms or is sent a step-up
+    code (a read: the posting checks again under its lock)."""
+    account = session.get(Account, _source(session, customer, params))
+    available = to_decimal(account.balance) + to_decimal(account.credit_limit)
+    if available < total:
+        raise BankError("insufficient_funds",
+                        f"Not enough money on the account: the total with the fee is "
+                        f"{fmt(total)} UAH, {fmt(max(available, Decimal('0')))} UAH is available.",
+                        total=fmt(total), available=fmt(available))
+
+
 def quote_bill(session: Session, params: dict) -> dict:
+    """Fee, total and whether a step-up code is needed. With the customer's Identity (always
+    for OwnPhone) it also checks that the account (CardId, or the primary one) can pay the
+    total: insufficient_funds before any confirmation or code."""
     if str(params.get("OwnPhone") or "").lower() == "true":
         provider, account = _own_phone(session, params)
     else:
@@ -109,6 +143,8 @@ def quote_bill(session: Session, params: dict) -> dict:
     amount = _amount(params)
     provider.check_amount(amount)
     fee = provider.fee(amount)
+    if p.text(params, "Identity", required=False):
+        _check_funds(session, p.customer(session, params), params, amount + fee)
     return {"ProviderId": provider.id, "ProviderName": provider.name, "Account": account,
             "Amount": {"Value": fmt(amount), "Currency": "UAH"}, "Fee": fee,
             "Total": amount + fee,
@@ -132,21 +168,7 @@ def pay_bill(session: Session, params: dict) -> dict:
     stored = idempotent(session, key, digest, SCOPE)
     if stored is not None:
         return stored.body  # a repeat: the first answer, nothing paid again
-    if card_ref:
-        card = p.card(session, customer, params)
-        if card.status == "blocked":
-            raise BankError("card_blocked", "The card is blocked.")
-        if card.status == "frozen":
-            raise BankError("card_frozen", "The card is locked; unlock it first.")
-        source = card.account_id
-    else:
-        source = session.execute(
-            select(Account.id).where(Account.customer_id == customer.customer_id,
-                                     Account.currency == currency, Account.kind == "customer")
-            .order_by(Account.created_at, Account.id).limit(1)
-        ).scalar_one_or_none()
-        if source is None:
-            raise BankError("not_found", "You have no account to pay from.")
+    source = _source(session, customer, params, currency)
     settlement = ledger.system_account(session, "settlement", currency)
     postings = [(source, -(amount + fee)), (settlement, amount)]
     if fee:

@@ -50,6 +50,7 @@ class FaultsOut(ContractModel):
     error_rate: float
     hang: bool
     paths: list[str] | None
+    answer_latency_ms: int = 0
 
 
 class ResetOut(ContractModel):
@@ -61,6 +62,7 @@ class FaultsIn(BaseModel):
     error_rate: confloat(ge=0, le=1) = 0.0
     hang: bool = False
     paths: list[str] | None = None
+    answer_latency_ms: conint(strict=True, ge=0, le=120_000) = 0
 
 
 @router.get("/sms", response_model=SmsOut)
@@ -84,7 +86,7 @@ def get_faults() -> dict:
 @router.put("/faults", response_model=FaultsOut)
 def put_faults(body: FaultsIn) -> dict:
     faults = Faults(latency_ms=body.latency_ms, error_rate=body.error_rate, hang=body.hang,
-                    paths=body.paths)
+                    paths=body.paths, answer_latency_ms=body.answer_latency_ms)
     STATE.save(faults)
     return faults.__dict__
 

@@ -1,4 +1,6 @@
-"""Fault injection for tests and demos: latency, random 503s, hangs (PUT /sandbox/faults).
+"""Fault injection for tests and demos: latency, random 503s, hangs (PUT /sandbox/faults), and a
+late answer (`answer_latency_ms`: the request is fully handled, its change committed, and only
+the answer is held back, as a slow real bank that completes what the client gave up on).
 
 The switches live in the database (table sandbox_settings) so every worker process obeys them;
 each worker re-reads them at most every REFRESH_SECONDS, and the worker that receives the PUT
@@ -36,10 +38,11 @@ class Faults:
     error_rate: float = 0.0
     hang: bool = False
     paths: list[str] | None = None
+    answer_latency_ms: int = 0
 
     @property
     def active(self) -> bool:
-        return bool(self.latency_ms or self.error_rate or self.hang)
+        return bool(self.latency_ms or self.error_rate or self.hang or self.answer_latency_ms)
 
     def applies_to(self, path: str) -> bool:
         if path.startswith(EXEMPT_PREFIXES):
@@ -83,6 +86,17 @@ def _soap_fault_body() -> bytes:
     return fault_envelope("bank_unavailable", "The bank is temporarily unavailable.", client=False)
 
 
+def _late(send, delay_ms: int):
+    """`send` that holds the answer back: the handler has done its work by then."""
+
+    async def late_send(message) -> None:
+        if message.get("type") == "http.response.start":
+            await asyncio.sleep(delay_ms / 1000)
+        await send(message)
+
+    return late_send
+
+
 class FaultMiddleware:
     """Pure ASGI middleware (cheap on the hot path when no fault is set)."""
 
@@ -103,6 +117,8 @@ class FaultMiddleware:
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.error_rate and random.random() < faults.error_rate:
             return await self._unavailable(path, send)
+        if faults.answer_latency_ms:
+            return await self.app(scope, receive, _late(send, faults.answer_latency_ms))
         return await self.app(scope, receive, send)
 
     async def _unavailable(self, path: str, send) -> None:

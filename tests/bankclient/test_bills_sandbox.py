@@ -75,6 +75,28 @@ async def test_own_phone_and_its_operator(bank, corebank):
         await bank.bills.own_phone(f"test:{uuid.uuid4().hex[:8]}")
 
 
+async def test_quote_checks_the_funds_before_any_step_up(bank, corebank):
+    """With the customer's identity the quote says "not enough money" (total with the fee vs
+    the balance), so the assistant says it before a step-up code is sent; PayBill still
+    checks at posting time (tests/corebank/bills/test_bills_soap.py)."""
+    who = await login(bank, corebank, TARAS)
+    # Other tests in the session move Taras's money: work from what is available now.
+    account = next(a for a in await bank.accounts.balances(who) if a.currency == "UAH")
+    available = account.available
+    assert Decimal("10") < available < Decimal("5000")  # seeded 1,500 UAH
+    with pytest.raises(errors.InsufficientFunds) as caught:
+        await bank.bills.quote("viasat", "123456789015", available - 4, identity=who)
+    assert f"{available + 1:.2f}" in caught.value.message  # the total with the 5.00 fee
+    fits = await bank.bills.quote("viasat", "123456789015", available - 5, identity=who)
+    assert fits.total == available
+    with pytest.raises(errors.InsufficientFunds):  # above the step-up threshold: no code first
+        await bank.bills.quote("naftogaz", "4100456789", Decimal("9000"), identity=who)
+    with pytest.raises(errors.InsufficientFunds):
+        await bank.bills.quote(None, None, Decimal("5000"), own_phone_of=who)
+    # Without an identity it is a price quote only (the catalog's fee and limits).
+    assert (await bank.bills.quote("naftogaz", "4100456789", Decimal("9000"))).requires_step_up
+
+
 async def test_pay_with_fee_step_up_lookup_history(bank, corebank):
     who = await login(bank, corebank, ANNA)
     key = new_key()

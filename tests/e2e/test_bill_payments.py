@@ -84,10 +84,13 @@ def test_hanging_legacy_system_then_retry_pays_once(chat, rasa_server, corebank)
     assert_ledger_balanced(corebank)
 
 
-def test_typed_numbers_are_not_echoed_nor_stored_in_clear(chat, rasa_server, corebank) -> None:
+def test_typed_numbers_are_not_echoed_nor_stored_in_clear(
+    chat, rasa_server, action_server, corebank
+) -> None:
     """A card number typed instead of an account, the step-up code, the phone and account
-    numbers: the card number and code never appear in clear in replies or the tracker; the
-    replies show phone and account numbers masked."""
+    numbers: the card number and code never appear in clear in replies, the tracker, nor the
+    logs of Rasa, the action server and the sandbox; the replies show phone and account
+    numbers masked."""
     sender = chat.new_sender("bill-scan")
     log_in(chat, rasa_server, corebank, sender)
     card, phone, account = "4111 1111 1111 1111", "067 123 45 67", "4100456789"
@@ -108,4 +111,42 @@ def test_typed_numbers_are_not_echoed_nor_stored_in_clear(chat, rasa_server, cor
     stored = json.dumps([row[1:] for row in rasa_server.tracker_rows()], ensure_ascii=False,
                         default=str)
     assert scan_text(stored, typed) == []
+    for which, process in {"rasa": rasa_server, "action server": action_server,
+                           "sandbox": corebank}.items():
+        log = process.log_text()
+        assert log.strip(), f"{which} wrote no log"
+        leaks = [(found, line[:300]) for line in log.splitlines()
+                 if (found := scan_text(line, typed))]
+        assert leaks == [], f"{which}: " + "\n".join(f"{f}: {line}" for f, line in leaks)
+    # The scan is meaningful only if the conversation reached the logs (tokenized).
+    assert sender in rasa_server.log_text()
+    assert_ledger_balanced(corebank)
+
+
+def test_unknown_provider_meter_reading_and_not_enough_money(chat, rasa_server, corebank) -> None:
+    """An unknown provider named in the first message is said so before the buttons; a
+    provider whose fields include a meter reading has it asked; not enough money is said at the
+    quote, before any step-up code."""
+    sender = chat.new_sender("bill-gaps")
+    log_in(chat, rasa_server, corebank, sender, TARAS_PHONE)  # Kyivstar number, 1,500 UAH
+    before = uah_balance(corebank, sender)
+    replies = chat.send(sender, "pay skynet 100")
+    assert [flat(r.get("text") or "") for r in replies] == [
+        'I couldn\'t find a provider called "skynet".', "What would you like to pay for?"]
+    assert [b["title"] for b in replies[1]["buttons"]][:2] == ["Mobile", "Utilities"]
+    chat.send(sender, "/restart")
+    assert texts(chat, sender, "pay water 150 account 31245678") == [
+        "What's the meter reading for Kyivvodokanal Water? It's up to 6 digits, e.g. 04512."]
+    assert texts(chat, sender, "1234567") == [
+        "Meter reading for Kyivvodokanal Water must be up to 6 digits (for example 04512).",
+        "What's the meter reading for Kyivvodokanal Water? It's up to 6 digits, e.g. 04512.",
+    ]
+    assert texts(chat, sender, "4512")[0].startswith(f"Pay {money(150)} to Kyivvodokanal Water")
+    assert texts(chat, sender, "cancel") == ["Okay, I've cancelled the payment. Nothing was paid."]
+    said = texts(chat, sender, "pay naftogaz 9000 account 4100456789")
+    assert said[0] == (f"There isn't enough money on your account for this: the total with the "
+                       f"fee is {money(9000)}. Please send the amount again.")
+    assert slot(rasa_server, sender, "requested_slot") == "bill_amount"
+    assert slot(rasa_server, sender, "bill_challenge_id") is None  # no code was sent
+    assert uah_balance(corebank, sender) == before
     assert_ledger_balanced(corebank)

@@ -6,11 +6,12 @@ card once and issues one new card."""
 from __future__ import annotations
 
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.helpers import flat, log_in
+from tests.e2e.helpers import flat, log_in, slot
 
 pytestmark = pytest.mark.e2e
 
@@ -99,3 +100,80 @@ def test_bank_down_at_the_block_changes_nothing(chat, rasa_server, corebank):
     # Asked again once the bank is back: done.
     _texts(chat, sender, "my card was stolen")
     assert _texts(chat, sender, "yes")[0].startswith(f"{card['masked']} is blocked for good")
+
+
+def _end_bank_session(corebank, sender: str) -> None:
+    """The bank ends the chat's session (expired or revoked) behind the assistant's back."""
+    with corebank.client("customers", f"rest:{sender}") as client:
+        answer = client.delete("/api/v1/me/session")
+    answer.raise_for_status()
+    assert answer.json()["logged_out"] is True
+
+
+def test_session_gone_between_the_request_and_the_yes(chat, rasa_server, corebank):
+    """The session ends after "I lost my card" and before the "yes": nothing is blocked on the
+    dead session, the customer logs in again, the request resumes, and the card is blocked once
+    and replaced once."""
+    phone = _phone()
+    sender, card = _card_holder(chat, rasa_server, corebank, phone, "expired")
+    masked = card["masked"]
+    confirm = (f"Block {masked} for good because it was lost? This can't be undone; right "
+               "after, I'll offer you a new card on the same account.")
+    assert _texts(chat, sender, "I lost my card") == [confirm]
+    _end_bank_session(corebank, sender)
+    replies = _texts(chat, sender, "yes")
+    assert replies[0] == "Your session has expired, please log in again."
+    assert replies[-1].startswith("What's your phone number?"), replies
+    assert slot(rasa_server, sender, "logged_in") is False
+
+    chat.send(sender, phone)
+    assert slot(rasa_server, sender, "requested_slot") == "otp_code"
+    replies = [flat(t) for t in chat.texts(sender, corebank.sms_code(phone))]
+    # Logged in again, the request resumes where it stopped: the same confirmation, asked again
+    # (nothing changes without a "yes" given on a live session).
+    assert replies[-1] == confirm, replies
+    # Nothing was done on the dead session (the bank lists the cards only to a live one).
+    assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
+    assert _texts(chat, sender, "yes") == [
+        f"{masked} is blocked for good (lost). Nobody can pay with it any more and it can't be "
+        "unblocked.",
+        f"Shall I issue a new digital card to replace {masked}? It works in a minute for online "
+        "and phone payments, with the same account and balance."]
+    _texts(chat, sender, "yes")
+    cards = _cards(corebank, sender)
+    assert [c["status"] for c in cards] == ["blocked", "active"]  # blocked once, one new card
+    assert cards[0]["replaced_by"] == cards[1]["card_id"]
+
+
+def test_slow_bank_at_the_block_is_checked_not_called_unchanged(chat, rasa_server, corebank):
+    """The bank blocks the card but answers after the assistant's deadline (the sandbox's
+    answer_latency_ms): the assistant looks the card up and says it is done (with the reissue
+    offer), never "Nothing was changed"."""
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "slow")
+    masked = card["masked"]
+    _texts(chat, sender, "block my card, it was stolen")
+    corebank.set_faults(answer_latency_ms=6000, paths=["/soap/legacy"])
+
+    def lift_once_blocked() -> None:
+        # The test watches the bank's own REST view (not slowed): once the block is committed,
+        # the switch is lifted, so the assistant's lookups that follow get through.
+        for _ in range(200):
+            if _cards(corebank, sender)[0]["status"] == "blocked":
+                break
+            time.sleep(0.05)
+        corebank.clear_faults()
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            lifted = pool.submit(lift_once_blocked)
+            replies = _texts(chat, sender, "yes")
+            lifted.result()
+    finally:
+        corebank.clear_faults()
+    assert replies == [
+        "The bank was slow to answer, so I checked the card itself: the change went through.",
+        f"{masked} is blocked for good (stolen). Nobody can pay with it any more and it can't be "
+        "unblocked.",
+        f"Shall I issue a new digital card to replace {masked}? It works in a minute for online "
+        "and phone payments, with the same account and balance."]
+    assert [c["status"] for c in _cards(corebank, sender)] == ["blocked"]

@@ -15,6 +15,7 @@ from actions.bill_payments.ask import (
     ActionAskBillAccount,
     ActionAskBillAmount,
     ActionAskBillConfirmed,
+    ActionAskBillMeter,
     ActionAskBillProvider,
 )
 from actions.bill_payments.cancel import ActionCancelBill
@@ -31,6 +32,7 @@ TARAS = "+380671234567"  # Kyivstar number, 1,500 UAH
 ASK = {
     "bill_provider": ActionAskBillProvider,
     "bill_account": ActionAskBillAccount,
+    "bill_meter": ActionAskBillMeter,
     "bill_amount": ActionAskBillAmount,
     "bill_confirmed": ActionAskBillConfirmed,
 }
@@ -307,13 +309,37 @@ async def test_amount_outside_the_provider_limits(bank, sandbox):
     assert anna.slots["requested_slot"] == "bill_amount"
 
 
-async def test_insufficient_funds_pays_nothing(bank, sandbox):
-    taras = Chat(sandbox, TARAS)
+async def test_insufficient_funds_said_at_the_quote_before_any_code(bank, sandbox):
+    taras = Chat(sandbox, TARAS)  # 1,500 UAH; 5,000 is above the step-up threshold
     before = taras.balance()
-    await taras.say("pay yasno 450 account 2500123456", "pay_bill", [ent("amount", "450")])
-    taras.slots["bill_amount"] = None
-    taras.slots["bill_quote"] = None
-    await taras.say("pay yasno 5000 account 2500123456", "pay_bill", [ent("amount", "5000")])
+    messages = await taras.say("pay yasno 5000 account 2500123456", "pay_bill",
+                               [ent("amount", "5000")])
+    assert responses(messages)[0] == "utter_bill_amount_invalid", texts(messages)
+    assert messages[0]["problem"] == (
+        "There isn't enough money on your account for this: the total with the fee is "
+        "5,000.00 UAH.")
+    assert taras.slots["requested_slot"] == "bill_amount"  # asked again, no code sent
+    assert not taras.slots.get("bill_challenge_id") and not taras.slots.get("bill_quote")
+    assert taras.slots["bill_account"] == "2500123456"
+    await taras.say("300", "inform")
+    assert taras.slots["requested_slot"] == "bill_confirmed"
+    await taras.say("yes", "affirm")
+    assert taras.slots["bill_status"] == "completed"
+    assert taras.balance() == before - 300
+
+
+async def test_insufficient_funds_at_posting_time_pays_nothing(bank, sandbox):
+    """The money goes elsewhere between the quote and the payment: the posting refuses."""
+    taras = Chat(sandbox, TARAS)
+    await taras.say("pay yasno 1000 account 2500123456", "pay_bill", [ent("amount", "1000")])
+    assert taras.slots["requested_slot"] == "bill_confirmed", texts(taras.messages)
+    other = Chat(sandbox, TARAS)  # the same customer pays something else meanwhile
+    await other.say("pay yasno 900 account 2500123457", "pay_bill", [ent("amount", "900")])
+    await other.say("yes", "affirm")
+    if other.slots.get("requested_slot") == OTP_SLOT:
+        await other.say(sandbox.sms_code(TARAS), "inform")
+    assert other.slots["bill_status"] == "completed", texts(other.messages)
+    before = taras.balance()
     messages = await taras.say("yes", "affirm")
     if taras.slots.get("requested_slot") == OTP_SLOT:
         messages = await taras.say(sandbox.sms_code(TARAS), "inform")
@@ -321,6 +347,54 @@ async def test_insufficient_funds_pays_nothing(bank, sandbox):
     assert "enough" in messages[0]["reason"]
     assert taras.slots["bill_status"] == "failed"
     assert taras.balance() == before
+
+
+async def test_unknown_provider_named_in_the_first_message_is_said(bank, sandbox):
+    anna = Chat(sandbox)
+    messages = await anna.say("pay skynet 100", "pay_bill", [ent("amount", "100")])
+    assert responses(messages)[0] == "utter_bill_provider_not_found"
+    assert messages[0]["name"] == "skynet"
+    assert [b["title"] for b in messages[-1]["buttons"]] == [
+        "Mobile", "Utilities", "TV", "Internet", "Transport"]
+    assert anna.slots["requested_slot"] == "bill_provider"
+    assert anna.slots["bill_amount"] == "100.00"
+    # the NLU's provider entity names it too; numbers are never echoed as a name
+    messages = await Chat(sandbox).say("top up sky net please", "pay_bill",
+                                       [ent("bill_provider", "sky net")])
+    assert messages[0]["name"] == "sky net"
+    for text in ("pay my bills", "pay 100", "pay contract DG12345", "pay for tv",
+                 "pay 50 account 12345678", "i want to pay a bill"):
+        messages = await Chat(sandbox).say(text, "pay_bill")
+        assert "utter_bill_provider_not_found" not in responses(messages), text
+
+
+async def test_meter_reading_is_asked_and_checked_by_the_catalog(bank, sandbox):
+    anna = Chat(sandbox)
+    before = anna.balance()
+    messages = await anna.say("pay water 150 account 31245678", "pay_bill",
+                              [ent("amount", "150")])
+    assert anna.slots["requested_slot"] == "bill_meter", texts(messages)
+    assert texts(messages) == (
+        "What's the meter reading for Kyivvodokanal Water? It's up to 6 digits, e.g. 04512.")
+    messages = await anna.say("1234567", "inform")  # 7 digits: the field's rule refuses it
+    assert responses(messages)[0] == "utter_bill_field_invalid"
+    assert messages[0]["problem"] == (
+        "Meter reading for Kyivvodokanal Water must be up to 6 digits (for example 04512).")
+    assert anna.slots["requested_slot"] == "bill_meter"
+    assert anna.slots["bill_amount"] == "150.00"  # a number it did not ask for: not the amount
+    messages = await anna.say("it shows", "inform")
+    assert messages[0]["problem"] == "Meter reading must be up to 6 digits."
+    await anna.say("4512", "inform")
+    assert anna.slots["requested_slot"] == "bill_confirmed", texts(anna.messages)
+    assert anna.slots["bill_quote"]["meter"] == "4512"
+    assert anna.slots["bill_amount"] == "150.00"
+    await anna.say("yes", "affirm")
+    assert anna.slots["bill_status"] == "completed"
+    assert anna.balance() == before - 150
+    # providers without a meter field are never asked for one
+    other = Chat(sandbox)
+    await other.say("pay volia 100 contract 10234567", "pay_bill", [ent("amount", "100")])
+    assert other.slots["requested_slot"] == "bill_confirmed", texts(other.messages)
 
 
 async def test_cancel_at_the_confirmation_pays_nothing(bank, sandbox):
