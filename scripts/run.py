@@ -92,6 +92,10 @@ def main() -> int:
         print(f"Could not start: {exc}", file=sys.stderr)
         return 1
     finally:
+        # A second signal (the terminal closing while stopping) must not cut the stop short
+        # and leave services holding their ports.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         print("Stopping everything started by make run…")
         stop_all(services)
 

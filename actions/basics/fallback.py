@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -107,10 +107,17 @@ class ActionDefaultFallback(Action):
         # Twice misunderstood: the previous turn was a fallback, or the two-stage fallback is
         # giving up (the customer said "something else" twice, or two fallbacks in a row).
         gave_up = tracker.active_loop_name == TWO_STAGE_FALLBACK
+        # A form refused the answer (Rasa rejected it): its question still stands.
+        in_form = bool(tracker.active_loop_name) and not gave_up
         if gave_up or FALLBACK_ACTION in previous_turn_actions(tracker.events):
             dispatcher.utter_message(response="utter_fallback_offer_human")
+        elif in_form:
+            dispatcher.utter_message(response="utter_default_in_form")
         else:
             dispatcher.utter_message(response="utter_default")
         # As the core fallback the policies would predict this action again at once (up to
-        # Rasa's 10-action limit); wait for the customer instead.
-        return [FollowupAction("action_listen")]
+        # Rasa's 10-action limit); wait for the customer instead. In a form, the misunderstood
+        # message is also undone (as Rasa's own fallback does), so the form's rejection goes
+        # with it and the next answer reaches the form again instead of another fallback.
+        undo = [UserUtteranceReverted()] if in_form else []
+        return [*undo, FollowupAction("action_listen")]

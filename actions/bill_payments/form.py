@@ -359,6 +359,7 @@ class ValidateBillForm(StepUpValidation):
                 dispatcher.utter_message(response="utter_bill_field_invalid", problem=(
                     f"{field.label if field else 'The meter reading'} must be "
                     f"{field.hint if field else 'digits'}."))
+                put({METER_SLOT: None})  # a slot event, or Rasa rejects the form
         elif requested == "bill_amount":
             debt = tracker.get_slot("bill_debt") or {}
             if intent == "affirm" and debt.get("amount") and from_api(debt["amount"]) > 0:
@@ -366,22 +367,23 @@ class ValidateBillForm(StepUpValidation):
                 return
             raw = amount_in(message, answer_expected=True)
             if raw is None:
-                if intent in ("inform", INTENT) and text:
+                # "yes" with nothing owed to accept, "change it": still no amount, say so
+                if intent in ("inform", INTENT, "affirm", "change_amount") and text:
                     dispatcher.utter_message(response="utter_bill_amount_invalid",
                                              problem="I didn't catch an amount there.")
+                    put({"bill_amount": None})  # a slot event, or Rasa rejects the form
                 return
             self._amount(dispatcher, raw, put)
         elif requested == "bill_confirmed":
             if intent == "affirm":
                 await self._confirmed(dispatcher, tracker, put)
                 return
-            if intent == "change_amount":
-                put({"bill_amount": None, "bill_quote": None, "bill_debt": None})
-                return
             raw = amount_in(message, answer_expected=False)
-            if raw is not None:  # "make it 150": a new amount, quoted again
+            if raw is not None:  # "make it 150", "change the amount to 150": quoted again
                 self._amount(dispatcher, raw, put)
                 put({"bill_quote": None})
+            elif intent == "change_amount":  # no amount given: the form asks for it
+                put({"bill_amount": None, "bill_quote": None, "bill_debt": None})
 
     def _amount(self, dispatcher, raw: str | None, put) -> None:
         if raw is None:

@@ -35,6 +35,18 @@ async def test_fallback_twice_in_a_row_offers_a_person():
     assert responses(messages) == ["utter_fallback_offer_human"]
 
 
+async def test_fallback_in_a_form_undoes_the_message_so_the_form_goes_on():
+    tracker = make_tracker("f2", "hmm what", "inform", active_loop="bill_form")
+    events, messages = await run(ActionDefaultFallback(), tracker)
+    assert responses(messages) == ["utter_default_in_form"]
+    assert [e["event"] for e in events] == ["rewind", "followup"]  # rewind: UserUtteranceReverted
+
+
+async def test_fallback_outside_a_form_undoes_nothing():
+    events, _ = await run(ActionDefaultFallback(), make_tracker("f3", "blorp", "nlu_fallback"))
+    assert [e["event"] for e in events] == ["followup"]
+
+
 def _hesitating(text: str, ranking: list[tuple[str, float]]):
     tracker = make_tracker("a1", text, "nlu_fallback", active_loop="action_two_stage_fallback")
     tracker.latest_message["intent_ranking"] = [

@@ -87,6 +87,13 @@ class Chat:
         elif getattr(self, "request_event", None):
             tracker.events.insert(0, self.request_event)
         events, messages = await run(ValidateBillForm(), tracker)
+        # Rasa rejects the form (its messages are dropped, a fallback answers) when a question
+        # was open and the validation set no slot but `requested_slot`.
+        filled = [e for e in events if e.get("event") == "slot" and e["name"] != "requested_slot"]
+        self.rejected = bool(self.slots.get("requested_slot")) and not filled
+        if self.rejected:
+            self.messages = []
+            return []
         self.slots.update(slot_events(events))
         asked = self.slots.get("requested_slot")
         if asked in ASK and not self.slots.get("bill_status"):
@@ -249,6 +256,27 @@ async def test_debt_is_shown_first_and_another_amount_may_be_paid(bank, sandbox)
     await anna.say("120", "inform")
     assert anna.slots["bill_amount"] == "120.00"
     assert anna.slots["requested_slot"] == "bill_confirmed"
+
+
+async def test_a_new_amount_in_change_amount_is_quoted_at_once(bank, sandbox):
+    """Found chatting through make run: "actually make it 150" at the confirmation (intent
+    change_amount with the amount) asked for the amount again instead of taking it."""
+    anna = Chat(sandbox)
+    await anna.say("top up my phone 100", "pay_bill", [ent("amount", "100")])
+    assert anna.slots["requested_slot"] == "bill_confirmed", texts(anna.messages)
+    messages = await anna.say("actually make it 150", "change_amount", [ent("amount", "150")])
+    assert anna.slots["bill_amount"] == "150.00"
+    assert anna.slots["requested_slot"] == "bill_confirmed"
+    assert "150.00 UAH" in texts(messages)
+
+
+async def test_yes_at_the_amount_question_with_nothing_owed_is_answered(bank, sandbox):
+    anna = Chat(sandbox)
+    await anna.say("top up my phone", "pay_bill")
+    assert anna.slots["requested_slot"] == "bill_amount", texts(anna.messages)
+    messages = await anna.say("yes", "affirm")
+    assert responses(messages)[0] == "utter_bill_amount_invalid"
+    assert anna.slots["requested_slot"] == "bill_amount" and not anna.slots.get("bill_amount")
 
 
 async def test_pay_it_all_pays_the_debt(bank, sandbox):
