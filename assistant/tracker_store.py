@@ -54,8 +54,8 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -74,15 +74,10 @@ DEFAULT_SNAPSHOT_EVENTS = 300
 # conversation_start rule never matches after a snapshot (tests/assistant/test_tracker_store.py
 # checks the rules against this).
 SNAPSHOT_TAIL_TURNS = 3
-# Slots that mark a request still being served outside a form (login gate, card flows, a
-# step-up challenge): actions then look back in the events for the request's message.
-SNAPSHOT_BLOCKING_SLOTS = (
-    "pending_intent",
-    "card_flow",
-    "card_mgmt_flow",
-    "step_up_challenge_id",
-    "bill_challenge_id",
-)
+# Slots set while a money move waits for its one-time code (reset when it ends): no snapshot
+# then. The other flows collect in forms (an active loop blocks a snapshot); their routing
+# slots (pending_intent, card_flow, ...) stay set after a flow and are carried over.
+SNAPSHOT_BLOCKING_SLOTS = ("step_up_challenge_id", "bill_challenge_id")
 
 
 def cache_size() -> int:
@@ -293,7 +288,7 @@ def _snapshot(tracker: DialogueStateTracker, threshold: int) -> list[Event] | No
     """The events of a new session standing for this one, or None (not due, or not quiet).
 
     Due when the session has `threshold` events. Quiet: the assistant waits for the customer
-    (last event action_listen), no form is active, no request is being served
+    (last event action_listen), no form is active, no money move waits for its code
     (SNAPSHOT_BLOCKING_SLOTS unset), and the last SNAPSHOT_TAIL_TURNS user turns start where no
     form was active and hold no reverted or restarted turn. The new session: action_session_start,
     SessionStarted, a SlotSet of every slot set when those turns started, then a copy of those

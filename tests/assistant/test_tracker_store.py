@@ -271,9 +271,8 @@ slots:
     type: text
     influence_conversation: true
     mappings: [{type: custom}]
-  pending_intent:
-    type: categorical
-    values: [transfer_money]
+  step_up_challenge_id:
+    type: text
     mappings: [{type: custom}]
 """
 )
@@ -334,7 +333,7 @@ async def test_no_snapshot_unless_quiet_or_when_off(tmp_path, monkeypatch) -> No
     in_a_form.update(ActiveLoop("transfer_form"))
     in_a_form.update(ActionExecuted("action_listen"))
     serving = _long_tracker("jon", 12)
-    serving.update(SlotSet("pending_intent", "transfer_money"))
+    serving.update(SlotSet("step_up_challenge_id", "ch-1"))  # a transfer awaits its code
     serving.update(ActionExecuted("action_listen"))
     mid_turn = _long_tracker("kim", 12)
     mid_turn.update(UserUttered("hi", intent={"name": "inform"}))
