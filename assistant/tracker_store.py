@@ -249,6 +249,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 tracker._reset()
                 tracker.replay_events()
                 new_events = snapshot
+                # what may be cached now is the snapshot only: its rows decide
                 snapshot_rows, unchanged = self._rows(tracker, snapshot)
                 rows += snapshot_rows
             session.add_all(rows)
