@@ -19,6 +19,14 @@ is still that one and nobody added events to it since (one indexed query instead
 the session). It is kept only when it equals what the table would give back: no event changed
 by redaction, no new session started, no event older than the session start. Otherwise, and
 whenever another replica wrote to the conversation, the next `retrieve` reads the table.
+
+Snapshots (the policies, the action-server payload and the redaction pass all work on the whole
+session, so without them a message costs more the longer the conversation): when a session has
+TRACKER_SNAPSHOT_EVENTS events (default 300; 0 turns it off) and the conversation is at a quiet
+point, `save` appends a new session to it the way Rasa's own session start with
+carry_over_slots does (action_session_start, SessionStarted, the slots) followed by a copy of
+the last SNAPSHOT_TAIL_TURNS user turns, and the tracker in memory becomes that session (see
+`_snapshot`). The rows of the whole conversation stay in the table.
 """
 
 from __future__ import annotations
@@ -27,14 +35,28 @@ import itertools
 import json
 import logging
 import os
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerEventDiffEngine
-from rasa.shared.core.constants import REQUESTED_SLOT
-from rasa.shared.core.events import SessionStarted, SlotSet
+from rasa.shared.core.constants import (
+    ACTION_LISTEN_NAME,
+    ACTION_SESSION_START_NAME,
+    REQUESTED_SLOT,
+)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
@@ -46,6 +68,16 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_URL = "sqlite:///var/tracker.db"
 DEFAULT_CACHE_SIZE = 2000
+DEFAULT_SNAPSHOT_EVENTS = 300
+# User turns copied into a snapshot: the rules (data/**/rules.yml) look back at most one user
+# turn and four steps, so their states are the same in the copy as in the whole session, and a
+# conversation_start rule never matches after a snapshot (tests/assistant/test_tracker_store.py
+# checks the rules against this).
+SNAPSHOT_TAIL_TURNS = 3
+# Slots set while a money move waits for its one-time code (reset when it ends): no snapshot
+# then. The other flows collect in forms (an active loop blocks a snapshot); their routing
+# slots (pending_intent, card_flow, ...) stay set after a flow and are carried over.
+SNAPSHOT_BLOCKING_SLOTS = ("step_up_challenge_id", "bill_challenge_id")
 
 
 def cache_size() -> int:
@@ -53,6 +85,13 @@ def cache_size() -> int:
         return max(0, int(os.environ.get("TRACKER_CACHE_SIZE") or DEFAULT_CACHE_SIZE))
     except ValueError:
         return DEFAULT_CACHE_SIZE
+
+
+def snapshot_events() -> int:
+    try:
+        return max(0, int(os.environ.get("TRACKER_SNAPSHOT_EVENTS") or DEFAULT_SNAPSHOT_EVENTS))
+    except ValueError:
+        return DEFAULT_SNAPSHOT_EVENTS
 
 
 @dataclass
@@ -107,6 +146,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._cache_size = cache_size()
+        self._snapshot_events = snapshot_events()
         logger.debug("Tracker store: %s", make_url(url).get_backend_name())
 
     def _pool_sqlite_connections(self) -> None:
@@ -200,31 +240,105 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 new_events = list(itertools.islice(tracker.events, entry.events, None))
             else:
                 new_events = list(self._additional_events(session, tracker))
-            asked_at = _requested_slot_at_each_event(tracker)
-            unchanged = True  # every stored event equals the event in memory
-            rows = []
-            for event in new_events:
-                original = event.as_dict()
-                data = redact_obj(_without_birth_dates(original, asked_at.get(id(event))))
-                unchanged = unchanged and data == original
-                intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
-                rows.append(
-                    self.SQLEvent(
-                        sender_id=sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=intent,
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+            rows, unchanged = self._rows(tracker, new_events)
+            snapshot = _snapshot(tracker, self._snapshot_events)
+            if snapshot is not None:
+                # the tracker becomes the new session (what the table now gives back)
+                tracker.events.clear()
+                tracker.events.extend(snapshot)
+                tracker._reset()
+                tracker.replay_events()
+                new_events = snapshot
+                # what may be cached now is the snapshot only: its rows decide
+                snapshot_rows, unchanged = self._rows(tracker, snapshot)
+                rows += snapshot_rows
             session.add_all(rows)
             session.flush()  # the rows get their ids
             last_id = rows[-1].id if rows else (entry.last_id if entry else None)
             session.commit()
-        if last_id is not None and unchanged and _reads_back_the_same(tracker, new_events):
+        # a snapshot reads back the same by construction: all of it is after the rows before
+        reads_back = snapshot is not None or _reads_back_the_same(tracker, new_events)
+        if last_id is not None and unchanged and reads_back:
             self._remember(sender_id, tracker, last_id)
         logger.debug("Tracker with sender_id '%s' stored to database", sender_id)
+
+    def _rows(self, tracker: DialogueStateTracker, events: list[Event]) -> tuple[list, bool]:
+        """The table rows of `events` (redacted), and whether each equals the event in memory."""
+        asked_at = _requested_slot_at_each_event(tracker)
+        unchanged = True
+        rows = []
+        for event in events:
+            original = event.as_dict()
+            data = redact_obj(_without_birth_dates(original, asked_at.get(id(event))))
+            unchanged = unchanged and data == original
+            intent = ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY)
+            rows.append(
+                self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=intent,
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+            )
+        return rows, unchanged
+
+
+def _snapshot(tracker: DialogueStateTracker, threshold: int) -> list[Event] | None:
+    """The events of a new session standing for this one, or None (not due, or not quiet).
+
+    Due when the session has `threshold` events. Quiet: the assistant waits for the customer
+    (last event action_listen), no form is active, no money move waits for its code
+    (SNAPSHOT_BLOCKING_SLOTS unset), and the last SNAPSHOT_TAIL_TURNS user turns start where no
+    form was active and hold no reverted or restarted turn. The new session: action_session_start,
+    SessionStarted, a SlotSet of every slot set when those turns started, then a copy of those
+    turns. Everything is timestamped after the session so far (the SQL store reads the latest
+    session by timestamp). What policies and actions see of the last turns, and the slots, stay
+    the same; older events are no longer sent to the action server nor replayed.
+    """
+    events = list(tracker.events)
+    starts = [i for i, e in enumerate(events) if isinstance(e, SessionStarted)]
+    start = starts[-1] if starts else 0
+    if not threshold or len(events) - start < threshold:
+        return None
+    last = events[-1]
+    if not (isinstance(last, ActionExecuted) and last.action_name == ACTION_LISTEN_NAME):
+        return None
+    if tracker.active_loop_name or tracker.is_paused():
+        return None
+    if any(tracker.get_slot(name) is not None for name in SNAPSHOT_BLOCKING_SLOTS
+           if name in tracker.slots):  # fmt: skip
+        return None
+    users = [i for i in range(start, len(events)) if isinstance(events[i], UserUttered)]
+    if len(users) <= SNAPSHOT_TAIL_TURNS:
+        return None
+    cut = users[-SNAPSHOT_TAIL_TURNS] - 1  # the action_listen before that user message
+    before = events[cut]
+    if not (isinstance(before, ActionExecuted) and before.action_name == ACTION_LISTEN_NAME):
+        return None
+    tail = events[cut:]
+    undoing = (ActionReverted, UserUtteranceReverted, Restarted, SessionStarted)
+    if any(isinstance(e, undoing) for e in tail):
+        return None
+    prefix = tracker.init_copy()
+    for event in events[:cut]:
+        prefix.update(event)
+    if prefix.active_loop_name:
+        return None
+
+    at = max(time.time(), max(e.timestamp for e in events)) + 0.001
+    fresh = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=at),
+        SessionStarted(timestamp=at),
+        *(SlotSet(slot.name, slot.value, timestamp=at)
+          for slot in prefix.slots.values() if slot.has_been_set),
+    ]  # fmt: skip
+    for event in tail:
+        copy = Event.from_parameters(event.as_dict())
+        copy.timestamp = at
+        fresh.append(copy)
+    return fresh
 
 
 def _reads_back_the_same(tracker: DialogueStateTracker, new_events: list) -> bool:

@@ -18,6 +18,8 @@ peak memory (VmHWM) of each process, and the machine's load average while it ran
         --profile 10     py-spy samples the Rasa process during the level with 10 conversations
                          and prints where the time went (functions and packages, inclusive %);
                          --profile-out keeps the raw collapsed stacks (flamegraph input)
+        --profile-long DIR   the same for each banking Rasa over the long conversation's last
+                         50 messages (what grows with the length); stacks kept in DIR
         --replicas 1,2   the same levels against N Rasa + N action-server replicas behind
                          HAProxy, sharing a PostgreSQL tracker store and a Redis lock store
                          (scripts/replicas.py, `make replicas N=2`), one stack after the other
@@ -342,9 +344,12 @@ async def run_level(target: Target, concurrency: int, seconds: float) -> LevelRe
     return result
 
 
-async def run_long(target: Target, messages: int, window: int = 50) -> dict:
-    """One conversation: log in, then `messages` messages; the first `window` vs the last."""
-    async with clients(target, 1) as (rest, sandbox):
+async def run_long(
+    target: Target, messages: int, window: int = 50, profile_out: Path | None = None
+) -> dict:
+    """One conversation: log in, then `messages` messages; the first `window` vs the last
+    (py-spy samples Rasa during the last `window` with `profile_out`)."""
+    async with clients(target, 1) as (rest, sandbox), contextlib.AsyncExitStack() as spy:
         sender = f"bench-long-{os.urandom(6).hex()}"
         conversation = Conversation(sender, PhoneBook().next(), sandbox)
         for step in SCRIPTS[0].steps[:3]:  # log in
@@ -353,12 +358,19 @@ async def run_long(target: Target, messages: int, window: int = 50) -> dict:
         latencies, errors, cpu_marks = [], 0, {}
         texts = itertools.cycle(LONG_CYCLE)
         for index in range(messages):
+            if index == messages - window and profile_out and target.pids["rasa"]:
+                profile_out.unlink(missing_ok=True)
+                spy.enter_context(py_spy(target.pids["rasa"][0], profile_out))
             if index in (0, window, messages - window):
                 cpu_marks[index] = cpu_of(target)
             latency, failed = await send(rest, conversation, next(texts))
             latencies.append(latency)
             errors += failed
         cpu_marks[messages] = cpu_of(target)
+        await spy.aclose()
+    if profile_out and profile_out.exists():
+        print(f"\nprofile of {target.name}'s Rasa over the last {window} messages ({profile_out}):")
+        print(summarize_py_spy(profile_out.read_text()), flush=True)
 
     def window_figures(first: int, last: int) -> dict:
         lat = latencies[first:last]
@@ -645,6 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="LEVEL",
                         help="py-spy the Rasa process during this concurrency level")
     parser.add_argument("--profile-out", type=Path, help="keep the raw py-spy stacks here")
+    parser.add_argument("--profile-long", type=Path, metavar="DIR",
+                        help="py-spy each banking Rasa over the long conversation's last 50 "
+                        "messages; the stacks go to DIR/long-<stack>.pyspy.txt")
     parser.add_argument("--name", default="banking", help="name of the (first) banking stack")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME:K=V,K=V",
                         help="also a second banking stack with this environment, interleaved, "
@@ -706,7 +721,8 @@ def main(argv: list[str] | None = None) -> int:
             for target in targets:
                 if target.scripts is MINIMAL_SCRIPTS:
                     continue  # no login, nothing to grow
-                long_figures = asyncio.run(run_long(target, args.long))
+                out = args.profile_long and args.profile_long / f"long-{target.name}.pyspy.txt"
+                long_figures = asyncio.run(run_long(target, args.long, profile_out=out))
                 print(f"\n{target.name}:")
                 print(long_report(long_figures), flush=True)
                 figures["long"][target.name] = long_figures

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     BotUttered,
     SessionStarted,
     SlotSet,
@@ -18,7 +21,11 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.redaction import contains_sensitive
-from assistant.tracker_store import RedactingSQLTrackerStore, tracker_database_url
+from assistant.tracker_store import (
+    SNAPSHOT_TAIL_TURNS,
+    RedactingSQLTrackerStore,
+    tracker_database_url,
+)
 from corebank.devserver import throwaway_postgres
 from tests.fixtures.services import require_postgres
 
@@ -251,3 +258,110 @@ async def test_sqlite_connections_are_pooled_with_the_pragmas(tmp_path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
     assert len((await _fresh_read(f"sqlite:///{tmp_path / 'p.db'}", "gus")).events) == 4
+
+
+# --------------------------------------------------------------------------- snapshots
+
+SNAPSHOT_DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [inform]
+slots:
+  note:
+    type: text
+    influence_conversation: true
+    mappings: [{type: custom}]
+  step_up_challenge_id:
+    type: text
+    mappings: [{type: custom}]
+"""
+)
+
+
+def _long_tracker(sender: str, turns: int) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, SNAPSHOT_DOMAIN.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    for i in range(turns):
+        _clean_turn(tracker, f"turn {i}")
+    return tracker
+
+
+async def test_a_long_session_is_snapshotted_at_a_quiet_point(tmp_path, monkeypatch) -> None:
+    """Past TRACKER_SNAPSHOT_EVENTS events, the saved tracker becomes a new session: the
+    slots, then a copy of the last turns. The policies see the same states for those turns,
+    the table gives back that very session, and the rows of the whole conversation stay."""
+    monkeypatch.setenv("TRACKER_SNAPSHOT_EVENTS", "40")
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    store = RedactingSQLTrackerStore(domain=SNAPSHOT_DOMAIN, host=url)
+    tracker = _long_tracker("hal", 12)  # 49 events
+    before_states = tracker.past_states(SNAPSHOT_DOMAIN)
+    before_slots = tracker.current_slot_values()
+    before_users = [e.as_dict() for e in tracker.events if isinstance(e, UserUttered)]
+    await store.save(tracker)
+
+    names = [e.as_dict().get("name") for e in list(tracker.events)[:2]]
+    assert names == ["action_session_start", None]
+    assert isinstance(list(tracker.events)[1], SessionStarted)
+    assert tracker.current_slot_values() == before_slots
+    users = [e.as_dict() for e in tracker.events if isinstance(e, UserUttered)]
+    assert [u["text"] for u in users] == ["turn 9", "turn 10", "turn 11"]
+    assert [u["message_id"] for u in users] == [u["message_id"] for u in before_users[-3:]]
+    after_states = tracker.past_states(SNAPSHOT_DOMAIN)
+    # the first state of a session has no previous action (a conversation start); the rest
+    # are the states of the copied turns, as in the whole session
+    assert "prev_action" not in after_states[0]
+    assert after_states[1:] == before_states[-(len(after_states) - 1) :]
+
+    assert await store.retrieve("hal") is tracker  # cached: it equals the table
+    assert _dump(tracker) == _dump(await _fresh_read(url, "hal"))
+    with store.engine.connect() as conn:
+        stored = conn.exec_driver_sql("select count(*) from events").scalar()
+    assert stored == 49 + len(tracker.events)
+
+    # the conversation goes on from the snapshot, saved incrementally
+    _clean_turn(tracker, "after")
+    await store.save(tracker)
+    assert _dump(await _fresh_read(url, "hal")) == _dump(tracker)
+    assert tracker.get_slot("note") == "after"
+
+
+async def test_no_snapshot_unless_quiet_or_when_off(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TRACKER_SNAPSHOT_EVENTS", "40")
+    store = RedactingSQLTrackerStore(domain=SNAPSHOT_DOMAIN, host=f"sqlite:///{tmp_path / 't.db'}")
+
+    in_a_form = _long_tracker("ivy", 12)
+    in_a_form.update(ActiveLoop("transfer_form"))
+    in_a_form.update(ActionExecuted("action_listen"))
+    serving = _long_tracker("jon", 12)
+    serving.update(SlotSet("step_up_challenge_id", "ch-1"))  # a transfer awaits its code
+    serving.update(ActionExecuted("action_listen"))
+    mid_turn = _long_tracker("kim", 12)
+    mid_turn.update(UserUttered("hi", intent={"name": "inform"}))
+    short = _long_tracker("lou", 5)
+    for tracker in (in_a_form, serving, mid_turn, short):
+        count = len(tracker.events)
+        await store.save(tracker)
+        assert len(tracker.events) == count
+        assert not any(isinstance(e, SessionStarted) for e in tracker.events)
+
+    monkeypatch.setenv("TRACKER_SNAPSHOT_EVENTS", "0")
+    off = RedactingSQLTrackerStore(domain=SNAPSHOT_DOMAIN, host=f"sqlite:///{tmp_path / 'o.db'}")
+    tracker = _long_tracker("max", 100)
+    await off.save(tracker)
+    assert not any(isinstance(e, SessionStarted) for e in tracker.events)
+
+
+def test_the_copied_turns_cover_every_rule() -> None:
+    """A snapshot copies SNAPSHOT_TAIL_TURNS user turns, i.e. at least 2 states per turn (the
+    listen and an answer) after the session's first state: every rule of the project (its
+    steps + the state before them) must fit, so rule matching is the same as on the whole
+    session and a conversation_start rule cannot match right after a snapshot."""
+    steps = []
+    for path in Path(__file__).resolve().parents[2].glob("data/**/*.yml"):
+        for rule in (yaml.safe_load(path.read_text()) or {}).get("rules") or []:
+            steps.append(rule.get("steps") or [])
+    assert steps
+    assert max(len(s) for s in steps) + 1 <= 2 * SNAPSHOT_TAIL_TURNS
+    assert max(sum(1 for step in s if "intent" in step or "or" in step) for s in steps) <= (
+        SNAPSHOT_TAIL_TURNS - 1
+    )
