@@ -6,6 +6,7 @@ the buttons are built from the catalog."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -130,7 +131,8 @@ class ActionAskBillAmount(Action):
         if owed is not None and owed > 0:
             dispatcher.utter_message(
                 text=response_text(domain, "utter_ask_bill_amount_debt", provider=name,
-                                   debt=format_money(owed), period=debt.get("period") or "now"),
+                                   debt=format_money(owed),
+                                   period=period_words(debt.get("period"))),
                 buttons=[{"title": f"Pay {format_money(owed)}", "payload": "/affirm"},
                          {"title": "Another amount", "payload": "/change_amount"}],
             )
@@ -160,3 +162,11 @@ class ActionAskBillConfirmed(Action):
                      {"title": "Cancel", "payload": "/deny"}],
         )
         return []
+
+
+def period_words(period: str | None) -> str:
+    """The bank's billing period "2026-10" as a customer reads it: "October 2026"."""
+    try:
+        return datetime.strptime(period or "", "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return period or "now"

@@ -526,3 +526,10 @@ def test_period_in_words():
     assert period_in("this month", today) == ("2026-03-01", "this month")
     assert period_in("last month", today)[0] == "2026-02-01"
     assert period_in("show payments", today) == (None, "recently")
+
+
+def test_billing_period_is_said_in_words():
+    from actions.bill_payments.ask import period_words
+
+    assert period_words("2026-10") == "October 2026"
+    assert period_words(None) == "now" and period_words("Q3") == "Q3"
