@@ -150,3 +150,19 @@ def test_unknown_provider_meter_reading_and_not_enough_money(chat, rasa_server, 
     assert slot(rasa_server, sender, "bill_challenge_id") is None  # no code was sent
     assert uah_balance(corebank, sender) == before
     assert_ledger_balanced(corebank)
+
+
+def test_an_answer_the_form_cannot_use_then_the_form_goes_on(chat, rasa_server, corebank) -> None:
+    """Rasa rejects the form when its validation fills nothing; the fallback says so and undoes
+    the message, so the next answer reaches the form (before: a second fallback)."""
+    sender = chat.new_sender("bill-reject")
+    log_in(chat, rasa_server, corebank, sender, TARAS_PHONE)
+    before = uah_balance(corebank, sender)
+    assert texts(chat, sender, "top up my phone 20")[0].startswith(f"Pay {money(20)} to Kyivstar")
+    assert texts(chat, sender, "/inform") == [
+        "Sorry, I didn't get that. Please answer the question above, or say \"cancel\" to stop."
+    ]
+    done = texts(chat, sender, "yes")
+    assert done[0].startswith(f"Done! {money(20)} paid to Kyivstar"), done
+    assert uah_balance(corebank, sender) == before - Decimal("20.00")
+    assert_ledger_balanced(corebank)
