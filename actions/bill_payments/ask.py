@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.bill_payments import catalog
 from actions.bill_payments.form import quote_text
 from actions.common.money import format_money
-from bankclient import BankError
+from bankclient import BankError, Provider
 from bankclient.money import from_api
 
 
@@ -64,6 +64,15 @@ class ActionAskBillProvider(Action):
         return []
 
 
+async def chosen_provider(tracker: Tracker) -> Provider | None:
+    """The provider the form has chosen; None when none is chosen or the catalog is down (the
+    question is then asked in general words)."""
+    try:
+        return catalog.by_id(await catalog.providers(), tracker.get_slot("bill_provider"))
+    except BankError:
+        return None
+
+
 class ActionAskBillAccount(Action):
     def name(self) -> str:
         return "action_ask_bill_form_bill_account"
@@ -71,10 +80,7 @@ class ActionAskBillAccount(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            provider = catalog.by_id(await catalog.providers(), tracker.get_slot("bill_provider"))
-        except BankError:
-            provider = None
+        provider = await chosen_provider(tracker)
         field = provider.field("account") if provider else None
         if provider is None or field is None:
             dispatcher.utter_message(response="utter_ask_bill_account_generic")
@@ -100,10 +106,7 @@ class ActionAskBillMeter(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            provider = catalog.by_id(await catalog.providers(), tracker.get_slot("bill_provider"))
-        except BankError:
-            provider = None
+        provider = await chosen_provider(tracker)
         field = provider.field("meter") if provider else None
         if provider is None or field is None:
             return []
@@ -121,10 +124,7 @@ class ActionAskBillAmount(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        try:
-            provider = catalog.by_id(await catalog.providers(), tracker.get_slot("bill_provider"))
-        except BankError:
-            provider = None
+        provider = await chosen_provider(tracker)
         name = provider.name if provider else "the provider"
         debt = tracker.get_slot("bill_debt") or {}
         owed = from_api(debt["amount"]) if debt.get("amount") else None
