@@ -61,6 +61,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine.url import make_url
 
+from assistant import debug_memory
 from assistant.log_filter import install as install_log_redaction
 from assistant.redaction import BIRTH_DATE, DATE_VALUE, REDACTED, redact_obj
 
@@ -147,6 +148,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._cache_size = cache_size()
         self._snapshot_events = snapshot_events()
+        debug_memory.gauge("tracker cache (conversations, events)", lambda: (
+            len(self._cache), sum(len(e.tracker.events) for e in list(self._cache.values()))))
         logger.debug("Tracker store: %s", make_url(url).get_backend_name())
 
     def _pool_sqlite_connections(self) -> None:

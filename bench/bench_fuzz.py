@@ -13,10 +13,14 @@ junk (controls, surrogate escapes, RTL, zero-width, emoji, other scripts' digits
 types, JSON nested 100,000 deep, valid-looking updates with junk fields.
 
 Prints: requests per route and status, every 5xx (must be 0), crashes (processes that died:
-must be 0), resident memory (VmRSS) of each process at the start and at the end, and how many of
-the interleaved real conversation turns were answered. Exit code 1 when any 5xx, crash or
-unanswered real turn was seen. Bounded: a fixed number of requests, each with a timeout.
-Only loopback addresses are used.
+must be 0), how many of the interleaved real conversation turns were answered, and resident
+memory (VmRSS) of each process sampled every few seconds: the series, and the growth over the
+first and the second half of the run after a warm-up (`--warmup`, a fraction of the requests).
+"Flat" is judged by the second half: a plateau, not start -> end (caches fill up during the
+warm-up and the first half). `--tracemalloc` also has the Rasa process trace its Python
+allocations (assistant/debug_memory.py) and dump what grew over each half.
+Exit code 1 when any 5xx, crash or unanswered real turn was seen. Bounded: a fixed number of
+requests, each with a timeout. Only loopback addresses are used.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import hmac
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -314,7 +319,33 @@ def rss_mib(pid: int) -> float:
     return total / 1024
 
 
-async def run(target: Target, n: int, concurrency: int, seed: int) -> Tally:
+@dataclass
+class Sample:
+    seconds: float
+    sent: int
+    rss: dict[str, float]
+
+
+async def sample_memory(processes: dict[str, int], tally: Tally, samples: list[Sample],
+                        every: float, done: asyncio.Event, started: float,
+                        marks: list[int], on_mark) -> None:
+    """VmRSS of each process every `every` seconds (and once at each of `marks` requests)."""
+    pending = sorted(marks)
+    while True:
+        samples.append(Sample(time.monotonic() - started, tally.sent,
+                              {name: rss_mib(pid) for name, pid in processes.items()}))
+        while pending and tally.sent >= pending[0]:
+            pending.pop(0)
+            on_mark()
+        if done.is_set():
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(done.wait(), timeout=every)
+
+
+async def run(target: Target, n: int, concurrency: int, seed: int,
+              processes: dict[str, int], samples: list[Sample], sample_every: float,
+              marks: list[int], on_mark) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=concurrency + 4)
     async with httpx.AsyncClient(timeout=60, limits=limits, trust_env=False) as client:
@@ -328,6 +359,9 @@ async def run(target: Target, n: int, concurrency: int, seed: int) -> Tally:
 
         workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
         started = time.monotonic()
+        sampled = asyncio.Event()
+        sampler = asyncio.create_task(sample_memory(processes, tally, samples, sample_every,
+                                                    sampled, started, marks, on_mark))
         for item in make_requests(n, seed, target):
             await queue.put(item)
             if tally.sent and tally.sent % 1000 == 0:
@@ -336,6 +370,8 @@ async def run(target: Target, n: int, concurrency: int, seed: int) -> Tally:
             await queue.put(None)
         await asyncio.gather(*workers)
         tally.elapsed = time.monotonic() - started
+        sampled.set()
+        await sampler  # its last sample: after the last answer
         done.set()
         await real
     return tally
@@ -346,6 +382,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=float, default=0.2,
+                        help="fraction of the requests before memory growth is judged")
+    parser.add_argument("--sample-every", type=float, default=5.0, help="seconds")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="the Rasa process traces its allocations (slow; debug only)")
     args = parser.parse_args()
 
     from corebank.devserver import CorebankProcess
@@ -359,6 +400,9 @@ def main() -> int:
         env = isolated_env(bank.env, bank.base_url, workdir, action_port, rasa_port)
         env.update(MESSENGER_ENV)
         env["BANK_WEBHOOK_SECRET"] = bank.webhook_secret
+        trace_file = workdir / "tracemalloc.txt"
+        if args.tracemalloc:
+            env["ASSISTANT_TRACEMALLOC"] = str(trace_file)
         action = action_server_service(action_port, workdir / "action-server.log", env)
         rasa = rasa_service(rasa_port, workdir / "rasa.log", env, model=model)
         credentials = workdir / "credentials.yml"
@@ -380,8 +424,20 @@ def main() -> int:
             assert PLATFORM_SECRETS["telegram"] == env["TELEGRAM_WEBHOOK_SECRET"]
             print(f"bench_fuzz: {args.requests} requests, concurrency {args.concurrency}, "
                   f"seed {args.seed}, stack in {workdir}")
-            tally = asyncio.run(run(target, args.requests, args.concurrency, args.seed))
+            warm = int(args.requests * args.warmup)
+            marks = [warm, (warm + args.requests) // 2, args.requests]
+
+            def dump_allocations() -> None:
+                if args.tracemalloc:
+                    os.kill(rasa.pid, signal.SIGUSR2)
+
+            samples: list[Sample] = []
+            tally = asyncio.run(run(target, args.requests, args.concurrency, args.seed,
+                                    processes, samples, args.sample_every,
+                                    marks, dump_allocations))
             after = {name: rss_mib(pid) for name, pid in processes.items()}
+            if args.tracemalloc:  # the Rasa process writes its dumps in its own time
+                wait_for_dumps(trace_file, len(marks))
             crashed = [name for name, service in (("rasa", rasa), ("action server", action))
                        if service.process.poll() is not None]
             crashed += ["sandbox"] if bank.process.poll() is not None else []
@@ -396,6 +452,10 @@ def main() -> int:
                 service.stop()
 
     report(tally, before, after, crashed, healthy)
+    report_memory(samples, warm, args.requests)
+    if args.tracemalloc:
+        print(f"\nRasa's Python allocations (tracemalloc, {trace_file}):")
+        print(trace_file.read_text() if trace_file.exists() else "  (no dump written)")
     bad = tally.server_errors or crashed or tally.real_failures or tally.real_answered == 0
     return 1 if bad else 0
 
@@ -428,6 +488,46 @@ def report(tally: Tally, before: dict, after: dict, crashed: list, healthy: dict
           f"answered")
     for line in tally.real_failures[:10]:
         print(f"  unanswered: {line}")
+
+
+def wait_for_dumps(path: Path, count: int, timeout: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().count("\n--- ") + path.read_text().startswith(
+                "--- ") >= count:
+            return
+        time.sleep(1)
+
+
+def _at(samples: list[Sample], sent: int) -> Sample:
+    """The sample taken nearest to `sent` requests."""
+    return min(samples, key=lambda sample: abs(sample.sent - sent))
+
+
+def report_memory(samples: list[Sample], warm: int, n: int) -> None:
+    if not samples:
+        return
+    names = list(samples[0].rss)
+    print("\nresident memory over the run (VmRSS, MiB):")
+    step = max(1, len(samples) // 40)  # at most ~40 rows
+    shown = samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else [])
+    print("  " + f"{'s':>6} {'requests':>9} " + " ".join(f"{name:>14}" for name in names))
+    for sample in shown:
+        print("  " + f"{sample.seconds:6.0f} {sample.sent:9} "
+              + " ".join(f"{sample.rss[name]:14.1f}" for name in names))
+    start, end = samples[0], samples[-1]
+    warm_at, mid_at = _at(samples, warm), _at(samples, (warm + n) // 2)
+    print(f"\nmemory growth (MiB): warm-up = requests 0-{warm_at.sent}; first half = "
+          f"{warm_at.sent}-{mid_at.sent}; second half = {mid_at.sent}-{end.sent}")
+    print("  " + f"{'process':14} {'warm-up':>9} {'1st half':>9} {'2nd half':>9} "
+          f"{'2nd half /1k req':>17} {'peak':>8}")
+    for name in names:
+        second = end.rss[name] - mid_at.rss[name]
+        per_k = 1000 * second / max(1, end.sent - mid_at.sent)
+        peak = max(sample.rss[name] for sample in samples)
+        print("  " + f"{name:14} {warm_at.rss[name] - start.rss[name]:+9.1f} "
+              f"{mid_at.rss[name] - warm_at.rss[name]:+9.1f} {second:+9.1f} "
+              f"{per_k:+17.2f} {peak:8.1f}")
 
 
 if __name__ == "__main__":

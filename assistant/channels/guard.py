@@ -42,7 +42,7 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 
-from assistant import rasa_patches
+from assistant import debug_memory, rasa_patches
 from assistant.channels.protect import protect_text
 from assistant.log_filter import install as install_log_redaction
 from assistant.redaction import redact_obj
@@ -223,6 +223,7 @@ def _guarding(blueprint_method: Callable[..., Any]) -> Callable[..., Any]:
         # Process-wide set-up every channel of the Rasa process relies on (idempotent).
         install_log_redaction()
         rasa_patches.apply()
+        debug_memory.install()  # off unless ASSISTANT_TRACEMALLOC is set (bench only)
         guard = MessageGuard(on_new_message, self)
         webhook = blueprint_method(self, guard)
         guard.bind(webhook)

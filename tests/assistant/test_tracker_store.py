@@ -365,3 +365,28 @@ def test_the_copied_turns_cover_every_rule() -> None:
     assert max(sum(1 for step in s if "intent" in step or "or" in step) for s in steps) <= (
         SNAPSHOT_TAIL_TURNS - 1
     )
+
+
+async def test_the_cache_holds_at_most_tracker_cache_size_conversations(tmp_path, monkeypatch):
+    """Bounded whatever the number of senders (bench/bench_fuzz.py: junk conversations from
+    signed webhooks): the least recently used conversation leaves first."""
+    monkeypatch.setenv("TRACKER_CACHE_SIZE", "3")
+    store = RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{tmp_path / 't.db'}")
+    trackers = {}
+    for n in range(6):
+        sender = f"sender-{n}"
+        tracker = DialogueStateTracker(sender, DOMAIN.slots)
+        _clean_turn(tracker, f"hello {n}")
+        await store.save(tracker)
+        trackers[sender] = await store.retrieve(sender)
+        assert len(store._cache) <= 3
+        if n == 3:  # sender-1 writes again: retrieved from the cache, saved
+            again = await store.retrieve("sender-1")
+            assert again is trackers["sender-1"]
+            _clean_turn(again, "hello again")
+            await store.save(again)
+    assert list(store._cache) == ["sender-1", "sender-4", "sender-5"]
+    evicted = await store.retrieve("sender-0")  # read from the table again
+    assert evicted is not trackers["sender-0"]
+    assert _dump(evicted) == _dump(trackers["sender-0"])
+    assert len(store._cache) == 3 and "sender-1" not in store._cache

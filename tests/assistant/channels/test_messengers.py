@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from assistant.channels.guard import GuardedInputChannel
-from assistant.channels.messengers.base import NOT_TEXT_ANSWER, split_text
+from assistant.channels.messengers.base import NOT_TEXT_ANSWER, SeenIds, split_text
 from tests.assistant.channels.conftest import BOT_ANSWER, RecordingAgent
 from tests.assistant.channels.platforms import Platform, StandInAPI, body_of, platforms
 
@@ -321,3 +321,15 @@ async def test_button_presses_come_back_as_payloads(messenger) -> None:
     assert agent.messages[0].text == "/affirm"
     if platform.name == "telegram":
         assert any(call["path"].endswith("/answerCallbackQuery") for call in api.calls)
+
+
+def test_the_retry_memory_is_bounded():
+    """Update ids are remembered to handle a platform's retry once, but only the last `size`:
+    signed deliveries with ever new ids (bench/bench_fuzz.py) cannot grow it."""
+    seen = SeenIds(size=3)
+    assert all(seen.first_time(f"u{n}") for n in range(10))
+    assert len(seen._ids) == 3
+    assert not seen.first_time("u9") and not seen.first_time("u7")  # recent: a retry
+    assert seen.first_time("u0")  # forgotten long ago: handled again
+    assert len(seen._ids) == 3
+    assert seen.first_time(None) and seen.first_time(None)  # no id: never deduplicated
