@@ -72,8 +72,10 @@ class ActionCardManageStart(cm.CardMgmtAction):
             return [*await unfreeze(dispatcher, bank, who, card), cm.flow("none")]
         if frozen:
             return [cm.flow("form")]
+        # "unblock my card" beside a working card most likely means the blocked one (the demo's
+        # Iryna: a stolen card never replaced + an active one): it can't be; a new one offered.
         blocked = cm.unreplaced_blocked(cards)
-        if blocked and not any(c.status == "active" for c in cards):
+        if blocked:
             card = blocked[0]
             dispatcher.utter_message(response="utter_card_blocked_cannot_unlock",
                                      masked=card.masked,

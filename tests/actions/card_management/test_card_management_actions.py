@@ -142,6 +142,23 @@ async def test_unlock_of_a_blocked_card_offers_a_new_one(bank, corebank):
     assert responses(messages) == ["utter_card_already_blocked", "utter_card_reissue_offer"]
 
 
+async def test_unblock_beside_a_working_card_means_the_blocked_one(bank, corebank):
+    """Found chatting through make run as the demo's Iryna (a stolen card never replaced and an
+    active one): "unblock my card" answered that the active card "isn't frozen"."""
+    sender = new_sender()
+    await login(bank, corebank, sender, phone="+380631234567")
+    cards = await bank.cards.owned(f"rest:{sender}")
+    stolen = next(c for c in cards if c.status == "blocked")
+    assert any(c.status == "active" for c in cards)
+    events, messages = await _start(sender, "unblock my card", "unlock_card")
+    assert responses(messages) == ["utter_card_blocked_cannot_unlock", "utter_card_reissue_offer"]
+    assert messages[0]["masked"] == stolen.masked and messages[0]["reason"] == "stolen"
+    # The working card named: it is the one answered about.
+    active = next(c for c in cards if c.status == "active")
+    _, messages = await _start(sender, f"unblock card {active.masked[-4:]}", "unlock_card")
+    assert responses(messages) == ["utter_card_not_frozen"]
+
+
 async def test_no_card_yet_is_offered_one(bank, corebank):
     sender = new_sender()
     await login(bank, corebank, sender, phone=random_phone())
