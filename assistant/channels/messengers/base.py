@@ -314,7 +314,7 @@ class MessengerInput(GuardedInputChannel):
             text = incoming.phone
         if incoming.kind == "start":
             # A deep link's parameter (an invitation or a partner campaign code) is its own
-            # turn: actions/referral/start.py reads it from the metadata of this verified turn.
+            # turn: actions/referrals/start.py reads it from the metadata of this verified turn.
             text = DEEP_LINK_START if incoming.start_param else (text or "/greet")
         message = UserMessage(
             text,

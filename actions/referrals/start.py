@@ -18,8 +18,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.bank import bank
 from actions.common.conversation import identity
-from actions.referral.codes import START_PARAM_RE
-from actions.referral.outcome import deep_link_intro
+from actions.referrals.codes import START_PARAM_RE
+from actions.referrals.outcome import deep_link_intro
 from bankclient import BankError
 
 logger = logging.getLogger(__name__)

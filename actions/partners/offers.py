@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.conversation import request_message
 from actions.common.login_gate import SensitiveAction
-from actions.partner_offers.match import match_partner, match_topic, on_topic, wants_promo_code
+from actions.partners.match import match_partner, match_topic, on_topic, wants_promo_code
 from bankclient import (
     Bank,
     Offer,

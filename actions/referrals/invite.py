@@ -14,9 +14,9 @@ from rasa_sdk.types import DomainDict
 from actions.common.conversation import request_message
 from actions.common.login_gate import SensitiveAction
 from actions.common.money import format_money
-from actions.referral.codes import code_in
-from actions.referral.links import invitation_link
-from actions.referral.outcome import tell
+from actions.referrals.codes import code_in
+from actions.referrals.links import invitation_link
+from actions.referrals.outcome import tell
 from bankclient import Bank
 
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from actions.cards.info import ActionCardInfo
 from actions.cards.issue import ActionIssueBasicCard
-from actions.referral.invite import ActionReferral
-from actions.referral.notify import ActionNotifyReferralReward
-from actions.referral.start import ActionDeepLinkStart
+from actions.referrals.invite import ActionReferral
+from actions.referrals.notify import ActionNotifyReferralReward
+from actions.referrals.start import ActionDeepLinkStart
 from tests.actions.helpers import make_tracker, responses, run, texts
 from tests.actions.login import login, new_sender, random_phone
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.partner_offers.offers import ActionPartnerOffers
+from actions.partners.offers import ActionPartnerOffers
 from tests.actions.helpers import make_tracker, responses, run
 from tests.actions.login import login, new_sender, random_phone
 
