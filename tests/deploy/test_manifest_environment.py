@@ -116,7 +116,7 @@ def service_for(cluster: Cluster, docs, app: str, secret: dict[str, str]) -> Ser
                    command=cluster.command(app, container_command(container)),
                    env=cluster.environment(app, container_env(docs, container, secret)),
                    log_path=cluster.workdir / f"{app}.log",
-                   startup_timeout=240.0 if app == "rasa" else 60.0)
+                   startup_timeout=600.0 if app == "rasa" else 90.0)
 
 
 def start_exactly(service: Service) -> Service:
@@ -185,12 +185,15 @@ def test_the_services_agree_on_their_shared_secrets(deployed) -> None:
     assert httpx.get(f"{rasa_url}/status", timeout=10).status_code == 401
     headers = api_headers(rasa["RASA_JWT_SECRET"])
     assert httpx.get(f"{rasa_url}/status", headers=headers, timeout=10).status_code == 200
-    # A custom action: Rasa → action server (token) → the bank (OAuth2 client credentials).
-    executed = httpx.post(f"{rasa_url}/conversations/deploy-check/execute",
-                          json={"name": "action_check_balance"}, headers=headers, timeout=60)
-    assert executed.status_code == 200, executed.text
-    action_log = services["action-server"].log_tail(200)
-    assert "401" not in action_log and "Traceback" not in action_log, action_log
+    # The login gate's custom action: Rasa → action server (ACTION_SERVER_TOKEN) → the bank.
+    asked = httpx.post(f"{rasa_url}/conversations/deploy-check/trigger_intent",
+                       json={"name": "check_balance"}, headers=headers, timeout=120)
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["messages"], "no answer: the custom action did not run"
+    rasa_log = services["rasa"].log_tail(200)
+    for failure in ("Failed to execute custom action", "Traceback", " 401"):
+        assert failure not in rasa_log, rasa_log
+    assert "Traceback" not in services["action-server"].log_tail(200)
 
     bank = services["action-server"].env
     token = httpx.post(

@@ -316,3 +316,16 @@ def test_kustomize_renders_from_the_kubectl_of_the_virtualenv() -> None:
     from tests.deploy.rendering import kubectl
 
     assert Path(kubectl()).exists()
+
+
+def test_every_secret_a_service_insists_on_is_in_the_secret() -> None:
+    """The secrets each service refuses to start without (their development defaults) are keys
+    of the Secret, under the names the code reads (RASA_JWT_SECRET, not RASA_AUTH_TOKEN)."""
+    import rasa_sdk_plugins
+    from corebank.core import settings as corebank_settings
+    from partnersandbox import __main__ as partners_main
+
+    insisted = (set(rasa_sdk_plugins.DEV_SECRET_DEFAULTS)
+                | set(corebank_settings.DEV_SECRET_DEFAULTS)
+                | set(partners_main.DEV_SECRET_DEFAULTS))
+    assert insisted <= SECRET_KEYS, insisted - SECRET_KEYS
