@@ -125,3 +125,20 @@ def test_interactive_learning_exports_to_scratch_on_loopback_with_a_token() -> N
          interactive.EndpointConfig) = saved[:4]
         interactive.PATHS.clear()
         interactive.PATHS.update(saved[4])
+
+
+def test_the_generated_env_file_has_every_variable_rasas_files_name(tmp_path: Path) -> None:
+    """README's recipe: `set -a; . ./.env; set +a; rasa shell` must find every ${VAR} of
+    endpoints.yml and credentials.yml (Rasa refuses to start on an unset one), ACTION_SERVER_URL
+    included (once only a Makefile default)."""
+    import re
+
+    from scripts import gen_env
+
+    env_file = tmp_path / ".env"
+    gen_env.main(env_file)
+    keys = gen_env.existing_keys(env_file)
+    for name in ("endpoints.yml", "credentials.yml"):
+        text = re.sub(r"#.*", "", (REPO_ROOT / name).read_text())
+        needed = set(re.findall(r"\$\{(\w+)\}", text))
+        assert needed <= keys, (name, needed - keys)
