@@ -16,6 +16,7 @@ import os
 import sys
 
 from assistant.rasa_api import ALGORITHM, DEV_SECRET, SECRET_ENV
+from assistant.secret_check import refuse_placeholder_secrets
 
 DEV_MODE_ON = ("1", "true", "yes", "on")
 REFUSED_FLAGS = ("--auth-token", "--jwt-secret", "--jwt-private-key")
@@ -27,6 +28,8 @@ def main() -> None:
         raise SystemExit(f"assistant.rasa_main: pass the API secret in {SECRET_ENV}, not on the "
                          "command line (and no --auth-token: it travels in URLs).")
     secret = os.environ.get(SECRET_ENV)
+    if args[:1] == ["run"]:
+        refuse_placeholder_secrets("assistant.rasa_main")
     if args[:1] == ["run"] and "--enable-api" in args:
         if not secret:
             raise SystemExit(f"assistant.rasa_main: --enable-api needs {SECRET_ENV}.")

@@ -27,6 +27,7 @@ from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 
 from assistant.log_filter import install as install_log_redaction
+from assistant.secret_check import refuse_placeholder_secrets
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 logger = logging.getLogger(__name__)
@@ -82,7 +83,9 @@ DEV_SECRET_DEFAULTS = {
 
 
 def refuse_dev_defaults() -> None:
-    """Stop when a secret is unset or its development default, unless DEV_MODE=1."""
+    """Stop when a secret is a placeholder (always), or unset or its development default
+    (unless DEV_MODE=1)."""
+    refuse_placeholder_secrets("action server")
     if os.environ.get("DEV_MODE", "").lower() in ("1", "true", "yes", "on"):
         return
     weak = [name for name, default in DEV_SECRET_DEFAULTS.items()

@@ -2,10 +2,12 @@
 
 `make` runs this before anything else and exports `.env` to every command, so a local run never
 uses the development defaults of docs/architecture.md. Existing values are kept (the corebank
-database was seeded with them). Only secrets, and the channel settings credentials.yml names
-(Rasa refuses to start when one is unset), go here: URLs, ports and database files keep their
-documented defaults, so a test that starts its own services on free ports and temporary
-databases is never pointed at the developer's database by a stray .env value.
+database was seeded with them). Only secrets, the channel settings credentials.yml names and the
+action server's URL endpoints.yml names (Rasa refuses to start when one is unset: with them in
+.env, a plain `rasa shell` / `rasa run` after `set -a; . ./.env; set +a` starts as `make` does)
+go here: other URLs, ports and database files keep their documented defaults, so a test that
+starts its own services on free ports and temporary databases is never pointed at the
+developer's database by a stray .env value.
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ SECRETS = [
     "FACEBOOK_APP_SECRET",
     "FACEBOOK_VERIFY_TOKEN",
 ]
-# Not secrets, but credentials.yml names them (Rasa refuses to start when a ${VAR} is unset).
-# Bot tokens are issued by each platform: empty here, so a messenger is off until it is set.
+# Not secrets, but credentials.yml / endpoints.yml name them (Rasa refuses to start when a
+# ${VAR} is unset). Bot tokens are issued by each platform: empty here, so a messenger is off
+# until it is set. ACTION_SERVER_URL: the action server of `make run` (docs/architecture.md).
 SETTINGS = {
+    "ACTION_SERVER_URL": "http://127.0.0.1:5055",
     "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1:5005,http://localhost:5005",
     "TELEGRAM_BOT_TOKEN": "",
     "TELEGRAM_BOT_NAME": "",

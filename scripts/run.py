@@ -3,13 +3,20 @@
 The Makefile has already created the virtualenv, installed, written .env, migrated and seeded
 the sandbox and trained the model. Logs go to var/log/. Ctrl-C (or leaving the chat) stops
 every process started here.
+
+`--mode shell` / `--mode interactive` (`make shell`, `make interactive`): the same sandbox,
+partners sandbox and action server, then Rasa's own `rasa shell` / `rasa interactive` (through
+scripts/interactive.py) in the foreground, on 127.0.0.1 with the newest model, instead of the
+Rasa server and the REST chat.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
+import subprocess
 import sys
 from urllib.parse import urlsplit
 
@@ -19,6 +26,7 @@ from scripts.services import (
     REPO_ROOT,
     action_server_service,
     corebank_service,
+    newest_model,
     partners_service,
     rasa_service,
     stack_env,
@@ -42,7 +50,24 @@ def _interrupt(_signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> int:
+def designer_command(mode: str, rasa_port: int) -> list[str]:
+    """`rasa shell` / `rasa interactive` on loopback with the model `make run` uses."""
+    model = newest_model()
+    if model is None:
+        raise FileNotFoundError("No trained model in models/: run `make train` first.")
+    common = ["--model", str(model), "--endpoints", str(REPO_ROOT / "endpoints.yml"),
+              "--port", str(rasa_port)]
+    if mode == "shell":
+        # Rasa's cmdline channel only (credentials.yml is not loaded); its HTTP API stays off.
+        return [sys.executable, "-m", "rasa", "shell", "--interface", LOOPBACK, *common]
+    return [sys.executable, "-m", "scripts.interactive", "--skip-visualization", *common]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mode", choices=["chat", "shell", "interactive"], default="chat")
+    mode = parser.parse_args(argv).mode
     corebank_port = int(os.environ.get("COREBANK_PORT", "8800"))
     action_port = port_of(os.environ.get("ACTION_SERVER_URL", ""), 5055)
     rasa_port = port_of(os.environ.get("RASA_URL", ""), 5005)
@@ -63,8 +88,9 @@ def main() -> int:
         corebank_service(corebank_port, LOG_DIR / "corebank.log", env),
         partners_service(partners_port, LOG_DIR / "partners.log", env),
         action_server_service(action_port, LOG_DIR / "action-server.log", env),
-        rasa_service(rasa_port, LOG_DIR / "rasa.log", env),
     ]
+    if mode == "chat":
+        services.append(rasa_service(rasa_port, LOG_DIR / "rasa.log", env))
     # Ctrl-C must reach us even when started from a shell that ignores SIGINT for background
     # jobs; SIGTERM (a supervisor) and SIGHUP (terminal closed) end the same way.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -77,6 +103,13 @@ def main() -> int:
         for service in services:
             service.wait_healthy()
             print(f"  {service.name} is up: {service.health_url}")
+        if mode != "chat":
+            if mode == "interactive":
+                print("\nExport & Quit writes into var/interactive/ (docs/conversation-design.md,"
+                      " \"Interactive learning\": merge by hand into data/<capability>/).")
+            print(f"\nStarting rasa {mode} on {LOOPBACK}:{rasa_port} "
+                  "(loading the model takes a minute)…\n")
+            return subprocess.call(designer_command(mode, rasa_port), cwd=REPO_ROOT, env=env)
         print(
             f"\nREST:      POST {env['RASA_URL']}/webhooks/rest/webhook"
             f"\nsocket.io: {env['RASA_URL']}/socket.io"

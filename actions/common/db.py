@@ -62,3 +62,48 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# An arbitrary constant: the key of the PostgreSQL advisory lock that serialises table creation.
+CREATE_TABLES_LOCK = 5_055_001
+
+
+def load_every_capability() -> None:
+    """Import every module of the actions package, as the action server does at start-up, so
+    that every capability's tables are declared on `Base`."""
+    from rasa_sdk.executor import ActionExecutor
+
+    ActionExecutor().register_package("actions")
+
+
+def create_tables(url: str | None = None) -> list[str]:
+    """Create every declared table that is missing; return the tables of the store.
+
+    Run before the action servers start (Kubernetes: the Deployment's init container), so no
+    replica creates them on first use. On PostgreSQL it holds an advisory lock: several init
+    containers starting together create each table once, never racing on it."""
+    url = url or database_url()
+    eng = create_engine(url, future=True)
+    try:
+        with eng.begin() as conn:
+            if eng.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CREATE_TABLES_LOCK})")
+            Base.metadata.create_all(conn)
+        return sorted(Base.metadata.tables)
+    finally:
+        eng.dispose()
+
+
+def main() -> int:
+    """`python -m actions.common.db`: create the action server's tables (see create_tables)."""
+    # Run as __main__, this file is a second copy of the module: use the one the actions import.
+    from actions.common import db
+
+    db.load_every_capability()
+    tables = db.create_tables()
+    print(f"actions.common.db: {len(tables)} tables present: {', '.join(tables)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

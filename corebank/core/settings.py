@@ -8,6 +8,7 @@ TTLs, a webhook receiver) start a sandbox process with that environment.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -204,9 +205,36 @@ def dev_mode() -> bool:
     return os.environ.get("DEV_MODE", "").lower() in ("1", "true", "yes", "on")
 
 
+# A setting whose name says it is a secret, holding a template's placeholder (`change-me` in
+# deploy/secret.example.yaml): refused even in DEV_MODE (assistant/secret_check.py does the same
+# for Rasa and the action server).
+SECRET_NAME = re.compile(r"(_SECRET|_TOKEN|_PASSWORD|_KEY|(^|_)DATABASE_URL)$")
+PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "replaceme", "replace_me",
+                "placeholder")
+
+
+def refuse_placeholder_secrets() -> None:
+    names = sorted(name for name, value in os.environ.items()
+                   if SECRET_NAME.search(name) and any(p in value.lower() for p in PLACEHOLDERS))
+    if names:
+        raise SystemExit(f"corebank: refusing to start with placeholder secrets: {', '.join(names)}"
+                         " (e.g. `change-me` from deploy/secret.example.yaml). Set real values.")
+    vault_key = os.environ.get("COREBANK_VAULT_KEY")
+    if vault_key:
+        from cryptography.fernet import Fernet
+
+        try:
+            Fernet(vault_key.encode())
+        except ValueError:
+            raise SystemExit("corebank: COREBANK_VAULT_KEY is not a Fernet key (32 url-safe "
+                             "base64-encoded bytes: Fernet.generate_key()).") from None
+
+
 def refuse_dev_defaults() -> None:
-    """Stop the process when a secret is unset or still its development default, unless
-    DEV_MODE=1 says this is a development or test run (`make` writes random secrets to .env)."""
+    """Stop the process when a secret is a placeholder (always), or unset or still its
+    development default, unless DEV_MODE=1 says this is a development or test run (`make`
+    writes random secrets to .env)."""
+    refuse_placeholder_secrets()
     if dev_mode():
         return
     weak = [name for name, default in DEV_SECRET_DEFAULTS.items()
