@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
+import jwt
 import pytest
 
 from assistant.channels import RedactingRestInput
@@ -26,6 +28,11 @@ OTHER_SECRET = "another-client-secret-32-chars!!"
 
 def auth(sender: str = "alice", client: str = "web", secret: str = SECRET, **kwargs) -> dict:
     return {"Authorization": f"Bearer {mint_token(client, secret, sender, **kwargs)}"}
+
+
+def _token(claims: dict) -> dict:
+    token = jwt.encode({"iss": "web", "sub": "alice", **claims}, SECRET, algorithm="HS256")
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -118,9 +125,13 @@ async def test_channel_name_is_always_rest(rest) -> None:
         auth(client="other"),  # another client's id with this client's secret
         auth(ttl_seconds=-3600),  # expired
         auth(ttl_seconds=30 * 24 * 3600),  # lifetime longer than allowed
+        _token({"exp": time.time() + 10 * 365 * 86400}),  # no iat: lifetime unknown (#22)
+        _token({"iat": "now", "exp": time.time() + 600}),
+        _token({"iat": time.time() - 600, "exp": time.time() + 10 * 365 * 86400}),
     ],
     ids=["none", "empty-bearer", "garbage", "basic", "forged", "unknown-client", "disabled",
-         "wrong-client", "expired", "too-long"],
+         "wrong-client", "expired", "too-long", "no-iat-ten-years", "iat-not-a-number",
+         "iat-ten-years"],
 )  # fmt: skip
 async def test_callers_without_a_valid_credential_get_401(rest, headers) -> None:
     client, agent = rest
