@@ -381,17 +381,26 @@ SENSITIVE_KEYS = re.compile(
 )
 
 
-def redact_obj(value: Any) -> Any:
+# Deeper than this, a structure is replaced by a stand-in instead of walked (recursion): the
+# channel guard refuses such metadata; this keeps the tracker store and the logs from crashing
+# on whatever else arrives nested (RecursionError, issue 22).
+MAX_DEPTH = 64
+TOO_DEEP = "[redacted: nested too deep]"
+
+
+def redact_obj(value: Any, _depth: int = 0) -> Any:
     """`redact_text` applied to every string (and long integer) inside dicts, lists and tuples.
 
     Keys are kept (they are field names); a new structure is returned, the input is not changed.
     """
     if isinstance(value, str):
         return redact_text(value)
+    if isinstance(value, (dict, list, tuple)) and _depth >= MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(value, dict):
-        return {key: _redact_item(key, item) for key, item in value.items()}
+        return {key: _redact_item(key, item, _depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(redact_obj(item) for item in value)
+        return type(value)(redact_obj(item, _depth + 1) for item in value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
         # A card number that arrived as a JSON number (e.g. an entity value).
         as_text = str(value)
@@ -400,13 +409,13 @@ def redact_obj(value: Any) -> Any:
     return value
 
 
-def _redact_item(key: Any, item: Any) -> Any:
+def _redact_item(key: Any, item: Any, depth: int) -> Any:
     if (isinstance(key, str) and SENSITIVE_KEYS.match(key) and item not in (None, "", REDACTED)
             and not is_ref(item) and isinstance(item, (str, int))
             and not isinstance(item, bool)):
-        redacted = redact_obj(item)
+        redacted = redact_obj(item, depth)
         return redacted if redacted != item else REDACTED
-    return redact_obj(item)
+    return redact_obj(item, depth)
 
 
 def contains_sensitive(text: str) -> bool:

@@ -16,6 +16,7 @@ string); none listed = same origin only.
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -85,6 +86,9 @@ class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
         namespace = self.namespace or "/"
         # Rasa creates the server with cors_allowed_origins=[], which turns the check off.
         sio.eio.cors_allowed_origins = list(self.allowed_origins) or None  # None: same origin
+        # engine.io accepts 1 MB packets by default; a message and its small metadata (the
+        # guard's limits) fit in far less, so a bigger packet is dropped before it is parsed.
+        sio.eio.max_http_buffer_size = max_packet_bytes()
 
         async def connect(sid: str, _environ: Any, auth: Any = None) -> bool:
             if not self.jwt_key:
@@ -138,6 +142,10 @@ class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
         sio.handlers[namespace]["session_request"] = session_request
         sio.handlers[namespace][self.user_message_evt] = handle_message
         return blueprint
+
+
+def max_packet_bytes() -> int:
+    return int(os.environ.get("ASSISTANT_MAX_SOCKETIO_BYTES", "65536"))
 
 
 def allowed_origins(value: Any) -> list[str]:

@@ -230,3 +230,28 @@ async def test_streamed_answers_are_guarded_too(rest, vault) -> None:
 async def test_health_route_is_kept(rest) -> None:
     client, _agent = rest
     assert (await client.get("/webhooks/rest/")).json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("body", [
+    '{"message": "hi", "metadata": ' + '{"a": ' * 330 + '1' + '}' * 331,
+    '{"message": "hi", "metadata": ' + '[' * 1023 + ']' * 1023 + '}',
+    '{"message": "hi", "metadata": {"blob": "' + "x" * 100_000 + '"}}',
+], ids=["330-levels", "1023-levels", "100-kB"])
+async def test_deep_or_huge_metadata_is_a_clear_400(rest, body) -> None:
+    """Issue 22 #6: 330-1,023 levels answered 500 (RecursionError), 10 MB was stored."""
+    client, agent = rest
+    answer = await client.post(WEBHOOK, content=body.encode(),
+                               headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert "metadata" in answer.json()["error"]["message"]
+    assert agent.messages == []
+
+
+async def test_a_lone_surrogate_is_not_stored_as_is(rest) -> None:
+    client, agent = rest
+    body = '{"message": "hi \\ud800", "metadata": {"note": "x\\udfff"}}'
+    answer = await client.post(WEBHOOK, content=body.encode(),
+                               headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200
+    [message] = agent.messages
+    assert message.text == "hi \ufffd" and message.metadata == {"note": "x\ufffd"}

@@ -171,3 +171,17 @@ def test_browsers_only_from_the_allowed_origins() -> None:
     closed = RedactingSocketIOInput.from_credentials({"jwt_key": KEY, "cors_allowed_origins": ""})
     rasa_app(closed, agent=RecordingAgent())
     assert closed.sio.eio.cors_allowed_origins is None  # same origin only, never "any"
+
+
+async def test_deep_or_big_metadata_is_answered_and_packets_are_bounded(socket) -> None:
+    """Issue 22 #6: 900 KB of metadata from socket.io was stored (3.6 MB)."""
+    deep: dict = {"x": 1}
+    for _ in range(500):
+        deep = {"a": deep}
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "hi", "metadata": deep})
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "hi",
+                                       "metadata": {"blob": "x" * 900_000}})
+    answers = socket.texts_to(SID)
+    assert len(answers) == 2 and "nested too deep" in answers[0] and "too large" in answers[1]
+    assert socket.agent.messages == []
+    assert socket.channel.sio.eio.max_http_buffer_size <= 65536
