@@ -141,7 +141,7 @@ WORD_SECRET = re.compile(
 # "password: hunter2", "my password is hunter2", "pwd hunter2".
 PASSWORD_SECRET = re.compile(
     rf"(?P<lead>\b(?:{_PASSWORD_WORDS})\b{_SEPARATOR})"
-    r"(?P<value>[^\s\[\]=:\-—–,.;()\"'«»!?*>][^\s\[\]]*)",
+    r"(?P<value>[^\s\[\]=:\-—–,.;()\"'«»!?*>\\][^\s\[\]]*)",  # not a JSON escape (\u2014)
     re.IGNORECASE,
 )
 # "code" preceded by these words is not a secret (an address, a promotion, a dialling code).
@@ -377,7 +377,8 @@ _PASSWORD_SEPARATOR = re.compile(
 )
 # A token a password is made of: letters with digits or symbols ("Kvitka#2024", "Sonce_77").
 _PASSWORD_LIKE = re.compile(
-    r"(?<![^\s\"'«(])(?=[^\s]*[^\W\d_])(?=[^\s]*[\d#@$%^&*_!~])[^\s\[\]\"'«»(),;]{5,}"
+    # (not a JSON escape such as \u2014: logs and stored events hold JSON)
+    r"(?<![^\s\"'«(])(?=[^\s]*[^\W\d_])(?=[^\s]*[\d#@$%^&*_!~])[^\s\[\]\"'«»(),;\\]{5,}"
 )
 # What follows "my password is" that is not a password ("my password is not working").
 _NOT_A_PASSWORD = {

@@ -33,8 +33,32 @@ from assistant.channels.guard import (
 )
 
 
+class SessionOutput(SocketIOOutput):
+    """Rasa's socket.io output for conversations keyed `sio-<session>`: it emits to the
+    session's (or socket's) own room, the key without the channel's prefix."""
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(room_of(socket_id), response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
+                               **kwargs: Any) -> None:
+        await super().send_custom_json(room_of(recipient_id), json_message, **kwargs)
+
+
+def room_of(conversation_key: str) -> str:
+    return conversation_key.removeprefix(RedactingSocketIOInput.sender_prefix)
+
+
 class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
-    """Rasa's socket.io channel ("socketio") behind the channel guard."""
+    """Rasa's socket.io channel ("socketio") behind the channel guard.
+
+    Its conversations are keyed `sio-<session id>` (the guard's `sender_prefix`): a web chat's
+    session ids, whatever its server mints, never name a REST or messenger conversation, and
+    no REST caller can name a socket.io one (issue 22: a session whose token named a logged-in
+    REST sender was greeted by name and got that customer's notices).
+    """
+
+    sender_prefix = "sio-"
 
     @classmethod
     def name(cls) -> str:
@@ -74,11 +98,15 @@ class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
         sender = session if self.session_persistence else sid
         return arriving_message(
             data.get("message"),
-            SocketIOOutput(self.sio, self.bot_message_evt),
+            SessionOutput(self.sio, self.bot_message_evt),
             sender,
             input_channel=self.name(),
             metadata=data.get(self.metadata_key or "metadata", {}),
         )
+
+    def get_output_channel(self) -> SessionOutput | None:
+        """Where proactive messages (Rasa's `trigger_intent`) to a socket.io conversation go."""
+        return SessionOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: MessageGuard) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
