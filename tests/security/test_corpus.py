@@ -22,8 +22,8 @@ from tests.security.corpus import BY_KIND, CORPUS, HARMLESS, INVALID_PANS, METAD
 
 
 def test_the_corpus_is_big_and_varied():
-    assert len(CORPUS) >= 1000
-    assert len({text for text, _ in CORPUS}) >= 1000
+    assert len(CORPUS) >= 600
+    assert len({text for text, _ in CORPUS}) >= 600
     for kind, (templates, _values) in BY_KIND.items():  # every language, every kind
         assert len(templates) >= 12, kind
         assert any(re.search("[іїєґ]", t) for t in templates), kind  # Ukrainian
