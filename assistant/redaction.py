@@ -141,14 +141,17 @@ WORD_SECRET = re.compile(
 # "password: hunter2", "my password is hunter2", "pwd hunter2".
 PASSWORD_SECRET = re.compile(
     rf"(?P<lead>\b(?:{_PASSWORD_WORDS})\b{_SEPARATOR})"
-    r"(?P<value>[^\s\[\]=:\-—–,.;()\"'«»!?*>][^\s\[\]]*)",
+    r"(?P<value>[^\s\[\]=:\-—–,.;()\"'«»!?*>\\][^\s\[\]]*)",  # not a JSON escape (\u2014)
     re.IGNORECASE,
 )
 # "code" preceded by these words is not a secret (an address, a promotion, a dialling code).
 _HARMLESS_CODE_PREFIXES = {
     "postal", "post", "zip", "postcode", "promo", "promotional", "referral", "invite",
-    "invitation", "country", "area", "dialling", "dialing", "sort", "swift", "bank", "tax",
-    "discount", "coupon", "voucher", "bonus",
+    "invitation", "country", "area", "dialling", "dialing", "sort", "swift", "bank",
+    "discount", "coupon", "voucher", "bonus", "status", "error", "response", "http", "exit",
+    "return", "reason", "currency", "mcc", "iso", "source", "qr", "bar", "barcode", "zip-code",
+    "поштовий", "почтовый", "промо", "реферальний", "реферальный", "країни", "страны",
+    "телефонний", "телефонный", "qr-код", "помилки", "ошибки",
 }  # fmt: skip
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # A calendar date as customers type it: 12.03.1995, 1995-03-12, 12/3/95, 12 March 1995,
@@ -190,6 +193,18 @@ class Span:
     value: str
 
 
+# "20241206-135750" (a model file's name), "20241206135750123": a date and a time of day, not a
+# card number, even when the digits happen to pass the Luhn check.
+_TIMESTAMP = re.compile(
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d[0-5]\d\d{0,5}"
+)
+
+
+def _is_timestamp(run: str) -> bool:
+    groups = _GROUP.findall(run)
+    return len(groups[0]) in (8, 14) and bool(_TIMESTAMP.fullmatch("".join(groups)))
+
+
 def _card_groups(run: str, offset: int) -> Iterator[Span]:
     """The Luhn-valid 13–19 digit card number inside one digit run, if any.
 
@@ -217,6 +232,8 @@ def _card_groups(run: str, offset: int) -> Iterator[Span]:
 def _runs(text: str) -> Iterator[re.Match]:
     for m in _CARD_SHAPED_RUN.finditer(text):
         run = m.group()
+        if _is_timestamp(run):
+            continue
         groups = _GROUP.findall(run)
         # "0.0004631973273535", "1732633614.6598902": a decimal number, not a card
         if len(groups) == 2 and re.fullmatch(r"\d+[.,]\d+", run):
@@ -296,12 +313,167 @@ def _is_harmless_code(text: str, match: re.Match) -> bool:
     return bool(previous) and previous.group(1).lower() in _HARMLESS_CODE_PREFIXES
 
 
+# ----------------------------------------------------------------- keyword windows
+# Customers announce a secret with a word of its kind and then say it in any order of words:
+# "cvc2 on the back says 847", "the code you sent is 581 204", "my password for the app is x",
+# "паспорт серія КВ номер 123456", "мій ІПН 3012409876". So each kind of secret is a family of
+# keywords (English, Ukrainian, Russian) and a shape of value; after a keyword, the first value
+# of that shape in the rest of the sentence is the secret. What cannot be told apart from an
+# innocent number near such a word is redacted (the brief: prefer to redact).
+_L = "а-яіїєґё"
+_CVV_WORDS = (
+    r"cvv2?|cvc2?|cvn|csc|cav2|security\s+(?:code|number|digits)"
+    r"|(?:on|at|from)\s+the\s+back|back\s+of\s+(?:the|my|your)\s+card|(?:three|3)[\s-]digits?"
+    rf"|cvv-?код[{_L}]*|свв|цвв|на\s+звороті|звороті|ззаду|на\s+оборот[{_L}]*|оборот[{_L}]*"
+    rf"|сзади|тильн[{_L}]*|обратн[{_L}]*\s+сторон[{_L}]*|код[{_L}]*\s+безпеки"
+    rf"|код[{_L}]*\s+безопасности|секретн[{_L}]*\s+код[{_L}]*|три\s+цифр[{_L}]*"
+)
+_PIN_WORDS = rf"pin(?:[\s-]*(?:code|number))?|пін(?:[\s-]?код[{_L}]*)?|пин(?:[\s-]?код[{_L}]*)?"
+_CODE_WORDS = (
+    # not "text" alone: it is every JSON event's field name ("text": "send 500 ...")
+    r"otp|one[\s-]time\s+(?:code|pin|password)|sms|text\s+(?:message|says|said)"
+    r"|(?:verification|confirmation|login|security)\s+(?:code|number)|codes?"
+    rf"|смс|sms-?к[{_L}]*|смс-?к[{_L}]*|код[{_L}]*|одноразов[{_L}]*"
+)
+_TAX_WORDS = (
+    rf"іпн|ипн|інн|инн|рнокпп|рнукпп|дрфо|ідентифікаційн[{_L}]*(?:\s+(?:код|номер)[{_L}]*)?"
+    rf"|идентификационн[{_L}]*(?:\s+(?:код|номер)[{_L}]*)?"
+    rf"|податков[{_L}]*(?:\s+(?:номер|код)[{_L}]*)?|налогов[{_L}]*(?:\s+(?:номер|код)[{_L}]*)?"
+    r"|tax(?:payer)?(?:[\s-]*(?:id|identification|number|no|code|#))?|ipn|inn|rnokpp|(?-i:TIN)"
+)
+_PASSWORD_KEYWORDS = (
+    rf"password|passcode|passwd|passphrase|pwd|pw|pass(?=\s*[:=])|парол[{_L}]*|пасворд[{_L}]*"
+)
+_PASSPORT_KEYWORDS = rf"{_DOCUMENT_WORDS}|сері[{_L}]*|сери[{_L}]*|series"
+
+# A value of 3-8 digits (single spaces or dashes between them: "581 204", "58-12-04"), not part
+# of a longer number, a phone (+380...), a date or time, a decimal or a masked card.
+_SHORT_DIGITS = re.compile(
+    r"(?<![\w+#•])(?<!•\s)(?<!\d[ .,:/-])\d(?:[ -]?\d){2,7}(?![ -]?\d)(?![.,:/]\d)(?!\w)"
+)
+_TAX_DIGITS = re.compile(  # a tax number (РНОКПП: 10 digits), 8-12 digits to be safe
+    r"(?<![\w+#•])(?<!\d[ .,:/-])\d(?:[ -]?\d){7,11}(?![ -]?\d)(?![.,:/]\d)(?!\w)"
+)
+_PASSPORT_NUMBER = re.compile(
+    rf"(?<![\w+#•])(?:[{_LETTER}]{{2}}[ -]?\d{{6,7}}|\d(?:[ -]?\d){{5,8}})(?![ -]?\d)(?!\w)"
+)
+# A series: two letters right after "серія/series", or right before the number.
+_PASSPORT_SERIES = re.compile(
+    rf"(?:(?<=серія)|(?<=серия)|(?<=series)|(?<=сер\.))[\s:]*(?P<a>[{_LETTER}]{{2}})(?![\w])"
+    rf"|(?<![\w])(?P<b>[{_LETTER}]{{2}})(?=[\s,;:]*(?:(?:№|#|номер|number|no\.?|nr)[\s:]*)?\d{{6,7}}(?!\d))",
+    re.IGNORECASE,
+)
+_AMOUNT_AFTER = re.compile(
+    r"\s*(?:uah|грн|гр\b|гривень|гривні|гривня|гривен|гривны|₴|usd|eur|\$|€|%|hrn|hryvn|dollars?)",
+    re.IGNORECASE,
+)
+_AMOUNT_BEFORE = re.compile(r"(?:[$€₴]|uah|грн)\s*$", re.IGNORECASE)
+# Where the rest of the sentence ends: a new line, "!" or "?", a full stop before a capital.
+_SENTENCE_END = re.compile(r"[!?\n]|\.(?=\s+[A-ZА-ЯЁЇІЄҐ])|\.\s*$")
+_PASSWORD_SEPARATOR = re.compile(
+    r"(?:\s+(?:is|was|would\s+be|will\s+be|it'?s|its|це|є|это|будет|буде|такий|такой|такая"
+    r"|наступний|следующий)\b[\s:=\-—–]*|\s*[:=—–→]\s*|\s+-\s+)(?P<value>[^\s\[\]]+)",
+    re.IGNORECASE,
+)
+# A token a password is made of: letters with digits or symbols ("Kvitka#2024", "Sonce_77").
+_PASSWORD_LIKE = re.compile(
+    # (not a JSON escape such as \u2014: logs and stored events hold JSON)
+    r"(?<![^\s\"'«(])(?=[^\s]*[^\W\d_])(?=[^\s]*[\d#@$%^&*_!~])[^\s\[\]\"'«»(),;\\]{5,}"
+)
+# What follows "my password is" that is not a password ("my password is not working").
+_NOT_A_PASSWORD = {
+    "not", "wrong", "incorrect", "invalid", "forgotten", "lost", "expired", "blocked", "locked",
+    "too", "very", "the", "a", "same", "correct", "right", "ok", "fine", "working", "stolen",
+    "не", "неправильний", "неправильный", "неверный", "невірний", "забутий", "заблокований",
+    "заблокирован", "змінений", "изменен",
+}  # fmt: skip
+
+_WINDOW_FAMILIES: list[tuple[re.Pattern, re.Pattern, int]] = [
+    (re.compile(rf"\b(?:{words})\b", re.IGNORECASE), values, reach)
+    for words, values, reach in (
+        (_CVV_WORDS, _SHORT_DIGITS, 60),
+        (_PIN_WORDS, _SHORT_DIGITS, 60),
+        (_CODE_WORDS, _SHORT_DIGITS, 48),
+        (_TAX_WORDS, _TAX_DIGITS, 60),
+        (_PASSPORT_KEYWORDS, _PASSPORT_NUMBER, 60),
+    )
+]
+_PASSWORD_KEYWORD = re.compile(rf"\b(?:{_PASSWORD_KEYWORDS})", re.IGNORECASE)
+_PASSPORT_KEYWORD = _WINDOW_FAMILIES[-1][0]
+_CODE_KEYWORD = _WINDOW_FAMILIES[2][0]
+
+
+_LEADING_PUNCT = re.compile(r"[\s?!:.,]*")
+
+
+def _window_end(text: str, start: int, reach: int) -> int:
+    """Where the sentence after a keyword ends (at most `reach` characters on), or where an
+    earlier redaction already took this keyword's value."""
+    end = min(len(text), start + reach)
+    # "cvv? 847", "password?! it's x": punctuation right after the word is not an end
+    start = _LEADING_PUNCT.match(text, start).end()
+    stop = _SENTENCE_END.search(text, start, end)
+    end = stop.start() if stop else end
+    done = text.find(REDACTED, start, end)
+    return done if done >= 0 else end
+
+
+def _is_amount(text: str, m: re.Match) -> bool:
+    return bool(_AMOUNT_AFTER.match(text, m.end()) or _AMOUNT_BEFORE.search(text[: m.start()]))
+
+
+def _window_spans(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for keyword, values, reach in _WINDOW_FAMILIES:
+        for k in keyword.finditer(text):
+            if keyword is _CODE_KEYWORD and _is_harmless_word(text, k.start()):
+                continue
+            end = _window_end(text, k.end(), reach)
+            for m in values.finditer(text, k.end(), end):
+                if not _is_amount(text, m):
+                    spans.append(Span(m.start(), m.end(), m.group()))
+                    break
+            if keyword is _PASSPORT_KEYWORD:
+                for m in _PASSPORT_SERIES.finditer(text, k.end(), end):
+                    group = "a" if m.group("a") else "b"
+                    spans.append(Span(m.start(group), m.end(group), m.group(group)))
+    for k in _PASSWORD_KEYWORD.finditer(text):
+        end = _window_end(text, k.end(), 60)
+        sep = _PASSWORD_SEPARATOR.search(text, k.end(), end)
+        if sep is not None:
+            value = sep.group("value").rstrip(".,!?;)»\"'")
+            if value and value.lower() not in _NOT_A_PASSWORD and not is_ref(value) \
+                    and not value.startswith("•"):
+                spans.append(Span(sep.start("value"), sep.start("value") + len(value), value))
+        for m in _PASSWORD_LIKE.finditer(text, k.end(), end):
+            if not is_ref(m.group()):
+                spans.append(Span(m.start(), m.end(), m.group()))
+    return spans
+
+
+def _is_harmless_word(text: str, start: int) -> bool:
+    """"promo code 12345", "postal code", "status code 500": a code that is not a secret."""
+    previous = _WORD_BEFORE.search(text[:start])
+    return bool(previous) and previous.group(1).lower() in _HARMLESS_CODE_PREFIXES
+
+
+# The value before the word of a tax id: "3012409876 is my tax id", "3012409876 — мій ІПН".
+TAX_BEFORE = re.compile(
+    rf"(?P<value>{_TAX_DIGITS.pattern})[\s:=\-—–,]*(?:(?:is|was|це|є|это)\s+)?"
+    rf"(?:(?:my|the|мій|мой|моя|мого)\s+)?(?:{_TAX_WORDS})\b",
+    re.IGNORECASE,
+)
+
+
 # Every keyword pattern below needs one of these stems: one cheap scan decides whether the
 # (slower) keyword patterns run at all (bench/bench_redaction.py).
 _KEYWORD_HINT = re.compile(
     r"\b(?:pin|cvv|cvc|cvn|csc|code|otp|pass|pwd|sms|security|verification|id|identity|"
     r"national|document|born|birth|dob|d\.o\.b|b-?day|пін|пин|свв|цвв|cvv|код|парол|паспорт|"
-    r"ід|id|айді|документ|посвідч|удостовер|запис|унзр|одноразов|тризначн|трехзначн)",
+    r"ід|id|айді|документ|посвідч|удостовер|запис|унзр|одноразов|тризначн|трехзначн|"
+    r"back|three|3-digit|звор|ззаду|оборот|сзади|тильн|обратн|три|секрет|безпек|безопас|pw|"
+    r"tax|tin|іпн|ипн|інн|инн|рнокпп|рнукпп|дрфо|ідентиф|идентиф|податк|налог|сері|сери|"
+    r"series|ipn|inn|rnokpp|text|смс|пасворд)",
     re.IGNORECASE,
 )
 
@@ -338,6 +510,9 @@ def find_secret_phrases(text: str, birth_dates: bool = True) -> list[Span]:
             spans.append(Span(m.start("value"), m.end("value"), value))
     for m in PASSPORT_AFTER_WORD.finditer(text):
         spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
+    for m in TAX_BEFORE.finditer(text):
+        spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
+    spans.extend(_window_spans(text))
     for m in BIRTH_DATE.finditer(text) if birth_dates else ():
         spans.append(Span(m.start("value"), m.end("value"), m.group("value")))
     return _without_overlaps(spans)
@@ -381,17 +556,26 @@ SENSITIVE_KEYS = re.compile(
 )
 
 
-def redact_obj(value: Any) -> Any:
+# Deeper than this, a structure is replaced by a stand-in instead of walked (recursion): the
+# channel guard refuses such metadata; this keeps the tracker store and the logs from crashing
+# on whatever else arrives nested (RecursionError, issue 22).
+MAX_DEPTH = 64
+TOO_DEEP = "[redacted: nested too deep]"
+
+
+def redact_obj(value: Any, _depth: int = 0) -> Any:
     """`redact_text` applied to every string (and long integer) inside dicts, lists and tuples.
 
     Keys are kept (they are field names); a new structure is returned, the input is not changed.
     """
     if isinstance(value, str):
         return redact_text(value)
+    if isinstance(value, (dict, list, tuple)) and _depth >= MAX_DEPTH:
+        return TOO_DEEP
     if isinstance(value, dict):
-        return {key: _redact_item(key, item) for key, item in value.items()}
+        return {key: _redact_item(key, item, _depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(redact_obj(item) for item in value)
+        return type(value)(redact_obj(item, _depth + 1) for item in value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
         # A card number that arrived as a JSON number (e.g. an entity value).
         as_text = str(value)
@@ -400,13 +584,13 @@ def redact_obj(value: Any) -> Any:
     return value
 
 
-def _redact_item(key: Any, item: Any) -> Any:
+def _redact_item(key: Any, item: Any, depth: int) -> Any:
     if (isinstance(key, str) and SENSITIVE_KEYS.match(key) and item not in (None, "", REDACTED)
             and not is_ref(item) and isinstance(item, (str, int))
             and not isinstance(item, bool)):
-        redacted = redact_obj(item)
+        redacted = redact_obj(item, depth)
         return redacted if redacted != item else REDACTED
-    return redact_obj(item)
+    return redact_obj(item, depth)
 
 
 def contains_sensitive(text: str) -> bool:

@@ -137,14 +137,17 @@ class Customers:
 
     # ------------------------------------------------------------------ step-up
 
-    async def start_step_up(self, identity: str, purpose: str, reference: str) -> OtpChallenge:
-        """Sends a code for one risky operation (`purpose` "transfer", `reference` its quote id)."""
-        data = await self._t.rest.request(
-            "POST",
-            f"{API}/me/step-up",
-            json={"purpose": purpose, "reference": reference},
-            identity=identity,
-        )
+    async def start_step_up(
+        self, identity: str, purpose: str, reference: str, *, amount: str | None = None,
+        target: str | None = None,
+    ) -> OtpChallenge:
+        """Sends a code for one risky operation, good for that operation only: `purpose`
+        "transfer" with `reference` its quote id, or "bill" with `reference` the payment's
+        idempotency key, `amount` its total and `target` "<provider id>:<account>"."""
+        body = {"purpose": purpose, "reference": reference}
+        body |= {k: v for k, v in (("amount", amount), ("target", target)) if v is not None}
+        data = await self._t.rest.request("POST", f"{API}/me/step-up", json=body,
+                                          identity=identity)
         return OtpChallenge.from_json(data)
 
     async def verify_step_up(

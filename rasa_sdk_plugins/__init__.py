@@ -20,6 +20,7 @@ import hmac
 import importlib
 import logging
 import os
+import re
 
 import pluggy
 from sanic import Sanic, response
@@ -56,6 +57,19 @@ def is_authorized(request: Request, token: str) -> bool:
 def _is_protected(path: str) -> bool:
     path = path.rstrip("/") or "/"
     return any(path == p or path.startswith(p + "/") for p in PROTECTED_PATHS)
+
+
+_ACTION_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,100}$")
+
+
+def _action_name(request: Request) -> str | None:
+    """The called action's name when the body names one plausibly (nothing else is read)."""
+    try:
+        body = request.json
+    except Exception:  # an unreadable body: no name to give
+        return None
+    name = body.get("next_action") if isinstance(body, dict) else None
+    return name if isinstance(name, str) and _ACTION_NAME.match(name) else None
 
 
 def extra_blueprints() -> list:
@@ -124,6 +138,18 @@ def attach_sanic_app_extensions(app: Sanic) -> None:
         code = "method_not_allowed" if status == 405 else "not_found"
         return response.json({"error": {"code": code, "message": "No such route."}},
                              status=status)
+
+    # rasa-sdk's catch-all answers an action's exception with the whole action call (the
+    # conversation's tracker) in the body, which Rasa then logs at ERROR: the answer says what
+    # failed and nothing else (the traceback goes to this server's redacted log).
+    @app.exception(Exception)
+    async def action_failed(request: Request, exception: Exception):
+        logger.error("Action %s failed with %s", _action_name(request),
+                     type(exception).__name__, exc_info=exception)
+        return response.json(
+            {"error": {"code": "action_failed", "action_name": _action_name(request),
+                       "message": f"The action failed ({type(exception).__name__})."}},
+            status=500)
 
     for blueprint in extra_blueprints():
         app.blueprint(blueprint)

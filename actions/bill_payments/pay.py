@@ -66,7 +66,9 @@ async def ask_step_up(
 ) -> dict[str, Any]:
     """A code bound to this payment (the challenge's reference is the payment's key)."""
     try:
-        challenge = await start_step_up(tracker, STEP_UP_PURPOSE, quote["key"])
+        challenge = await start_step_up(
+            tracker, STEP_UP_PURPOSE, quote["key"], amount=str(quote["total"]),
+            target=f"{quote['provider_id']}:{quote['account']}")
     except OtpLocked as err:
         dispatcher.utter_message(text=user_message(err))
         return {"bill_status": "failed", OTP_SLOT: None}

@@ -176,11 +176,12 @@ def step_up_threshold() -> Decimal:
         return Decimal("500.00")
 
 
-async def start_step_up(tracker: Tracker, purpose: str, reference: str) -> OtpChallenge:
+async def start_step_up(tracker: Tracker, purpose: str, reference: str,
+                        **terms: str) -> OtpChallenge:
     """Ask the bank for a step-up code for one operation (`reference`: what the bank binds the
     code to, e.g. a quote id or the payment's idempotency key). Raises the bank's errors
     (`OtpLocked`, `OtpRateLimited`, ...)."""
-    return await bank().customers.start_step_up(identity(tracker), purpose, reference)
+    return await bank().customers.start_step_up(identity(tracker), purpose, reference, **terms)
 
 
 class StepUpValidation(OneTimeCodeValidation):

@@ -221,16 +221,18 @@ def entities_for(data: dict[str, Any]) -> dict[str, str]:
 # --------------------------------------------------------------------------- Rasa
 
 
-async def trigger_intent(sender_id: str, intent: str, entities: dict[str, str]) -> None:
+async def trigger_intent(sender_id: str, intent: str, entities: dict[str, str],
+                         channel: str = "latest") -> None:
     """Rasa's external-event API: the intent runs as if the customer had written, and the bot's
-    answer goes to the channel the customer used last. Raises on any failure."""
+    answer goes out through `channel` (the one the identity belongs to). Raises on any
+    failure."""
     # Rasa (Sanic) does not unquote the `<conversation_id:path>` segment: the characters a
     # sender id may hold (assistant/channels/guard.py SENDER_ID; Viber ids have "+/=") go as is.
     url = f"{rasa_url()}/conversations/{quote(sender_id, safe='@.:+-=/_')}/trigger_intent"
     async with httpx.AsyncClient(timeout=RASA_TIMEOUT_SECONDS, trust_env=False) as client:
         resp = await client.post(
             url,
-            params={"output_channel": "latest"},
+            params={"output_channel": channel},
             headers=api_headers(),
             json={"name": intent, "entities": entities},
         )
@@ -275,9 +277,12 @@ async def receive_bank_event(request: Request) -> response.HTTPResponse:
     if intent is None or not identity:
         await asyncio.to_thread(mark_notified, event_id)  # nothing to tell anyone
         return _answer(200, "ignored", "")
-    sender_id = identity.split(":", 1)[1]
+    # The identity is `<channel>:<conversation key>` (actions.common.conversation.identity):
+    # the notice goes to that conversation through that channel, never to whichever channel
+    # wrote last.
+    channel, sender_id = identity.split(":", 1)
     try:
-        await trigger_intent(sender_id, intent, entities_for(event.get("data") or {}))
+        await trigger_intent(sender_id, intent, entities_for(event.get("data") or {}), channel)
     except Exception as exc:  # Rasa down or refusing: the bank retries with the same event_id
         logger.warning("bank webhook %s: could not reach Rasa (%s)", event_id, type(exc).__name__)
         await asyncio.to_thread(release_claim, event_id)

@@ -67,7 +67,8 @@ def _decode(token: str, secret: str) -> dict[str, Any]:
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"]},
+            # Without `iat` a token's lifetime cannot be checked: refused, not trusted forever.
+            options={"require": ["exp", "iat", "sub"]},
             leeway=LEEWAY_SECONDS,
         )
     except jwt.PyJWTError as exc:
@@ -75,8 +76,10 @@ def _decode(token: str, secret: str) -> dict[str, Any]:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise Unauthorized("the token names no sender")
-    iat = claims.get("iat")
-    if isinstance(iat, (int, float)) and claims["exp"] - iat > MAX_LIFETIME_SECONDS:
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (iat, exp)):
+        raise Unauthorized("iat and exp must be numbers")
+    if exp - iat > MAX_LIFETIME_SECONDS:
         raise Unauthorized("token lifetime too long")
     return claims
 

@@ -52,12 +52,23 @@ _CONTROL = re.compile(
     # message display differently from what it says.
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
+# Lone surrogates (U+D800-U+DFFF) are not characters: JSON parsers let "\ud800" through, and
+# the database and the logs then hold text that cannot be encoded. Replaced by U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 SENDER_ID = re.compile(r"^[\w@.:+\-=/]{1,128}$")
 _CHANNEL_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 def max_message_chars() -> int:
     return int(os.environ.get("ASSISTANT_MAX_MESSAGE_CHARS", "2000"))
+
+
+def max_metadata_chars() -> int:
+    """Metadata is for a channel's own small facts (a message id, a locale), not documents."""
+    return int(os.environ.get("ASSISTANT_MAX_METADATA_CHARS", "8000"))
+
+
+MAX_METADATA_DEPTH = 16
 
 
 def too_long_answer(limit: int) -> str:
@@ -72,7 +83,41 @@ class BadMessage(ValueError):
 
 
 def strip_control_characters(text: str) -> str:
+    text = _SURROGATE.sub("\ufffd", text)
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def checked_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """`metadata` with lone surrogates replaced; BadMessage when it is nested deeper than
+    MAX_METADATA_DEPTH or larger than `max_metadata_chars()` (counted as keys and values are
+    written). Walked without recursion: a 1,000-level structure must not crash anything."""
+    limit, size = max_metadata_chars(), 0
+    root: dict[str, Any] = {}
+    stack: list[tuple[Any, Any, Any, int]] = [(root, "m", metadata, 1)]
+    while stack:
+        parent, key, value, depth = stack.pop()
+        if depth > MAX_METADATA_DEPTH:
+            raise BadMessage(f"'metadata' is nested too deep (over {MAX_METADATA_DEPTH} levels).")
+        if isinstance(value, str):
+            size += len(value) + 2
+            value = _SURROGATE.sub("\ufffd", value)
+        elif isinstance(value, dict):
+            copy: Any = {}
+            for k, item in value.items():
+                size += len(str(k)) + 3
+                stack.append((copy, _SURROGATE.sub("\ufffd", str(k)), item, depth + 1))
+            value = copy
+        elif isinstance(value, list):
+            copy = [None] * len(value)
+            size += 2 + len(value)
+            stack.extend((copy, i, item, depth + 1) for i, item in enumerate(value))
+            value = copy
+        else:
+            size += len(str(value))
+        if size > limit:
+            raise BadMessage(f"'metadata' is too large (over {limit:,} characters).")
+        parent[key] = value
+    return root["m"]
 
 
 def arriving_message(
@@ -123,6 +168,8 @@ def check_message(message: UserMessage) -> CheckedMessage:
     metadata = message.metadata
     if metadata is not None and not isinstance(metadata, dict):
         raise BadMessage("'metadata' must be a JSON object.")
+    if metadata is not None:
+        metadata = checked_metadata(metadata)
     input_channel = message.input_channel
     if input_channel is not None and (
         not isinstance(input_channel, str) or not _CHANNEL_NAME.match(input_channel)

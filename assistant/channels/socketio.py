@@ -16,6 +16,7 @@ string); none listed = same origin only.
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -32,8 +33,32 @@ from assistant.channels.guard import (
 )
 
 
+class SessionOutput(SocketIOOutput):
+    """Rasa's socket.io output for conversations keyed `sio-<session>`: it emits to the
+    session's (or socket's) own room, the key without the channel's prefix."""
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await super()._send_message(room_of(socket_id), response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
+                               **kwargs: Any) -> None:
+        await super().send_custom_json(room_of(recipient_id), json_message, **kwargs)
+
+
+def room_of(conversation_key: str) -> str:
+    return conversation_key.removeprefix(RedactingSocketIOInput.sender_prefix)
+
+
 class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
-    """Rasa's socket.io channel ("socketio") behind the channel guard."""
+    """Rasa's socket.io channel ("socketio") behind the channel guard.
+
+    Its conversations are keyed `sio-<session id>` (the guard's `sender_prefix`): a web chat's
+    session ids, whatever its server mints, never name a REST or messenger conversation, and
+    no REST caller can name a socket.io one (issue 22: a session whose token named a logged-in
+    REST sender was greeted by name and got that customer's notices).
+    """
+
+    sender_prefix = "sio-"
 
     @classmethod
     def name(cls) -> str:
@@ -73,11 +98,15 @@ class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
         sender = session if self.session_persistence else sid
         return arriving_message(
             data.get("message"),
-            SocketIOOutput(self.sio, self.bot_message_evt),
+            SessionOutput(self.sio, self.bot_message_evt),
             sender,
             input_channel=self.name(),
             metadata=data.get(self.metadata_key or "metadata", {}),
         )
+
+    def get_output_channel(self) -> SessionOutput | None:
+        """Where proactive messages (Rasa's `trigger_intent`) to a socket.io conversation go."""
+        return SessionOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
 
     def blueprint(self, on_new_message: MessageGuard) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
@@ -85,6 +114,9 @@ class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
         namespace = self.namespace or "/"
         # Rasa creates the server with cors_allowed_origins=[], which turns the check off.
         sio.eio.cors_allowed_origins = list(self.allowed_origins) or None  # None: same origin
+        # engine.io accepts 1 MB packets by default; a message and its small metadata (the
+        # guard's limits) fit in far less, so a bigger packet is dropped before it is parsed.
+        sio.eio.max_http_buffer_size = max_packet_bytes()
 
         async def connect(sid: str, _environ: Any, auth: Any = None) -> bool:
             if not self.jwt_key:
@@ -138,6 +170,10 @@ class RedactingSocketIOInput(GuardedInputChannel, SocketIOInput):
         sio.handlers[namespace]["session_request"] = session_request
         sio.handlers[namespace][self.user_message_evt] = handle_message
         return blueprint
+
+
+def max_packet_bytes() -> int:
+    return int(os.environ.get("ASSISTANT_MAX_SOCKETIO_BYTES", "65536"))
 
 
 def allowed_origins(value: Any) -> list[str]:

@@ -30,6 +30,7 @@ from corebank.core.idempotency import (
 )
 from corebank.core.models import Account, IdempotencyKey
 from corebank.core.money import fmt, parse_amount, parse_currency, to_decimal
+from corebank.core.otp import StepUpTerms, step_up_purpose
 from corebank.core.settings import get_settings
 from corebank.soap import params as p
 
@@ -151,6 +152,20 @@ def quote_bill(session: Session, params: dict) -> dict:
             "RequiresStepUp": amount + fee > get_settings().step_up_threshold}
 
 
+@step_up_purpose("bill")
+def bill_step_up(_session: Session, _customer_id: str, _reference: str,
+                 body: dict) -> StepUpTerms:
+    """A bill payment has no stored quote: the code is bound to the total and the provider's
+    account the client names (the payment must match them to spend the token)."""
+    amount, target = body.get("amount"), body.get("target")
+    if not amount or not target or ":" not in target:
+        raise BankError("invalid_request", "A bill step-up needs 'amount' (the total) and "
+                        "'target' ('<provider id>:<account>').", 422, field="target")
+    provider = providers.get_provider(target.split(":", 1)[0])
+    return StepUpTerms(confirms=f"a payment of {fmt(Decimal(amount))} UAH to {provider.name}",
+                       amount=fmt(Decimal(amount)), target=target)
+
+
 def pay_bill(session: Session, params: dict) -> dict:
     key = validate_idempotency_key(p.text(params, "IdempotencyKey"))
     customer = p.customer(session, params)
@@ -182,7 +197,8 @@ def pay_bill(session: Session, params: dict) -> dict:
         # can't go through anyway says why before asking for a code. The token is bound to
         # this payment: the step-up challenge's reference is its idempotency key.
         consume_step_up(session, customer.customer_id,
-                        p.text(params, "StepUpToken", required=False), key)
+                        p.text(params, "StepUpToken", required=False), key, "bill",
+                        amount=amount + fee, target=f"{provider.id}:{account_no}")
     receipt_no = "R" + result.journal_id[4:].upper()
     if not result.replayed:
         session.add(BillPayment(id=result.journal_id, customer_id=customer.customer_id,

@@ -15,6 +15,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import jwt
 from fastapi import Depends, Header, Request
@@ -222,11 +223,14 @@ def current_customer(
 
 # --- step-up tokens ------------------------------------------------------------------------
 
-def consume_step_up(session: Session, customer_id: str, token: str | None,
-                    reference: str | None = None) -> None:
-    """Spend a step-up token (single use, bound to customer and to `reference` when the
-    challenge had one). Raises 403 `otp_required` if missing, unknown, used or expired.
-    Call it in the same transaction as the operation it authorises."""
+def consume_step_up(session: Session, customer_id: str, token: str | None, reference: str,
+                    purpose: str, amount: Decimal | None = None,
+                    target: str | None = None) -> None:
+    """Spend a step-up token: single use, and bound to the customer, to the operation
+    (`purpose` and `reference`: a `card_pin` code never authorises a transfer) and to what the
+    SMS said (`amount`, `target`, when the challenge recorded them). Raises 403 `otp_required`
+    if missing, unknown, used, expired or for another operation. Call it in the same
+    transaction as the operation it authorises."""
     if not token:
         raise BankError("otp_required", "This operation needs a one-time code.")
     challenge = session.execute(
@@ -241,8 +245,12 @@ def consume_step_up(session: Session, customer_id: str, token: str | None,
         and challenge.step_up_used_at is None
         and challenge.consumed_at is not None
         and challenge.consumed_at + timedelta(seconds=get_settings().otp_ttl_seconds) > now
-        and (challenge.reference is None or reference is None
-             or challenge.reference == reference)
+        and challenge.purpose == "step_up"
+        and challenge.reference is not None and challenge.reference == reference
+        and challenge.step_up_purpose == purpose
+        and (challenge.step_up_amount is None
+             or (amount is not None and Decimal(challenge.step_up_amount) == amount))
+        and (challenge.step_up_target is None or challenge.step_up_target == target)
     )
     if not valid:
         raise BankError("otp_required", "The confirmation code is missing, used or expired.")

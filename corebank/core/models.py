@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -84,6 +85,12 @@ class OtpChallenge(Base):
     consumed_at = Column(DateTime)
     step_up_token_hash = Column(String(64), unique=True)
     step_up_used_at = Column(DateTime)
+    # What a step-up code confirms (consume_step_up checks them): the total and the recipient.
+    step_up_amount = Column(String(32))
+    step_up_target = Column(String(200))
+    # The requester was a chat already linked to this phone's customer: its codes do not count
+    # against the phone's limit for strangers (core/otp.py).
+    trusted = Column(Boolean, nullable=False, default=False)
 
     # the send limits count a chat's recent challenges (core/otp.py)
     __table_args__ = (Index("ix_otp_challenges_identity_created", "identity", "created_at"),)

@@ -2,9 +2,13 @@
 
 Codes are 6 digits, sent through the SMS outbox, stored only as an HMAC. Abuse limits
 (docs/security.md "One-time codes"):
-- sends: at most OTP_SENDS_PER_PHONE codes to one phone and OTP_SENDS_PER_IDENTITY codes
-  from one messenger identity (to any phones) per OTP_SEND_WINDOW_MINUTES, so an anonymous
-  chat cannot make the bank text a customer without limit (429 `otp_rate_limited`);
+- sends: at most OTP_SENDS_PER_IDENTITY codes from one messenger identity (to any phones), and
+  at most OTP_SENDS_PER_PHONE codes to one phone asked by chats *not yet linked* to that
+  phone's customer, per OTP_SEND_WINDOW_MINUTES (429 `otp_rate_limited`). Strangers share the
+  phone's budget; the owner's linked chats ("trusted") are limited only per identity, so a
+  flood from stranger chats cannot lock the owner out of their own chat;
+- a new code voids only the older open codes *of the same chat* (and purpose): a stranger
+  asking a code for the owner's phone never voids the owner's pending code;
 - wrong codes: counted per (messenger identity, phone) across challenges (a new challenge does
   not reset them); after OTP_MAX_ATTEMPTS that identity is locked out of that phone for
   OTP_LOCKOUT_MINUTES. A stranger's wrong codes never lock the owner's own chat out.
@@ -17,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,7 +32,13 @@ from corebank.core import keys, vault
 from corebank.core.auth import idle_delta, start_session
 from corebank.core.db import dialect_insert, iso, new_id, utcnow
 from corebank.core.errors import BankError
-from corebank.core.models import Customer, OtpChallenge, OtpLockout, SmsMessage
+from corebank.core.models import (
+    Customer,
+    MessengerSession,
+    OtpChallenge,
+    OtpLockout,
+    SmsMessage,
+)
 from corebank.core.phones import mask_phone
 from corebank.core.settings import get_settings
 
@@ -57,12 +68,13 @@ def _lock_row(session: Session, identity: str, phone: str) -> OtpLockout:
     ).scalar_one()
 
 
-def _check_send_limit(session: Session, column, value: str, limit: int, now) -> None:
+def _check_send_limit(session: Session, column, value: str, limit: int, now,
+                      *conditions) -> None:
     """Refuse a new code when `limit` challenges were started for `value` in the window."""
     window = timedelta(seconds=get_settings().otp_send_window_seconds)
     recent = session.execute(
         select(OtpChallenge.created_at)
-        .where(column == value, OtpChallenge.created_at > now - window)
+        .where(column == value, OtpChallenge.created_at > now - window, *conditions)
         .order_by(OtpChallenge.created_at.desc()).limit(limit)
     ).scalars().all()
     if len(recent) >= limit:
@@ -81,9 +93,21 @@ def _locked_error(locked_until) -> BankError | None:
     return None
 
 
+def _is_linked(session: Session, identity: str, phone: str) -> bool:
+    """Has this chat ever logged in (by a code sent to this phone) as the phone's customer?"""
+    return session.execute(
+        select(MessengerSession.id)
+        .join(Customer, Customer.id == MessengerSession.customer_id)
+        .where(MessengerSession.identity == identity, Customer.phone == phone).limit(1)
+    ).first() is not None
+
+
 def start_challenge(session: Session, phone: str, identity: str, purpose: str = "login",
                     customer_id: str | None = None, reference: str | None = None,
-                    step_up_purpose: str | None = None) -> OtpChallenge:
+                    step_up_purpose: str | None = None, confirms: str | None = None,
+                    amount: str | None = None, target: str | None = None) -> OtpChallenge:
+    """`confirms`: what a step-up code confirms, said in the SMS ("a transfer of 600.00 UAH to
+    •••• 1111"); `amount` / `target`: what `consume_step_up` will check it against."""
     settings = get_settings()
     lock = session.execute(select(OtpLockout.locked_until).where(
         OtpLockout.identity == identity, OtpLockout.phone == phone))
@@ -91,13 +115,18 @@ def start_challenge(session: Session, phone: str, identity: str, purpose: str = 
     if error:
         raise error
     now = utcnow()
-    _check_send_limit(session, OtpChallenge.phone, phone, settings.otp_sends_per_phone, now)
+    trusted = _is_linked(session, identity, phone)
+    if not trusted:
+        _check_send_limit(session, OtpChallenge.phone, phone, settings.otp_sends_per_phone, now,
+                          OtpChallenge.trusted.is_(False))
     _check_send_limit(session, OtpChallenge.identity, identity,
                       settings.otp_sends_per_identity, now)
-    # One open challenge per phone and purpose: older codes stop working.
+    # One open challenge per chat, phone and purpose: that chat's older codes stop working;
+    # another chat's (the owner's) stay good.
     session.execute(
         update(OtpChallenge)
         .where(OtpChallenge.phone == phone, OtpChallenge.purpose == purpose,
+               OtpChallenge.identity == identity,
                OtpChallenge.consumed_at.is_(None), OtpChallenge.expires_at > now)
         .values(expires_at=now)
     )
@@ -106,14 +135,50 @@ def start_challenge(session: Session, phone: str, identity: str, purpose: str = 
     challenge = OtpChallenge(
         id=challenge_id, phone=phone, identity=identity, customer_id=customer_id,
         purpose=purpose, step_up_purpose=step_up_purpose, reference=reference,
+        step_up_amount=amount, step_up_target=target, trusted=trusted,
         code_hash=_code_hash(challenge_id, code), attempts=0,
         max_attempts=settings.otp_max_attempts, created_at=now,
         expires_at=now + timedelta(seconds=settings.otp_ttl_seconds),
     )
     session.add(challenge)
-    what = "to log in to the chat bank" if purpose == "login" else "to confirm the operation"
+    what = ("to log in to the chat bank" if purpose == "login"
+            else f"to confirm {confirms or 'the operation'}")
     send_sms(session, phone, f"Your code is {code} {what}. Never share it with anyone.")
     return challenge
+
+
+# --- what a step-up code confirms -------------------------------------------------------
+
+@dataclass(frozen=True)
+class StepUpTerms:
+    """What one step-up code confirms: said in the SMS, checked when the token is spent."""
+
+    confirms: str  # "a transfer of 600.00 UAH to •••• 1111"
+    amount: str | None = None
+    target: str | None = None
+
+
+# purpose -> (session, customer_id, reference, request body) -> StepUpTerms (raises BankError
+# when the reference names nothing of this customer's). Each domain registers its own.
+StepUpDescriber = Callable[[Session, str, str, dict], StepUpTerms]
+STEP_UP_PURPOSES: dict[str, StepUpDescriber] = {}
+
+
+def step_up_purpose(name: str) -> Callable[[StepUpDescriber], StepUpDescriber]:
+    def register(describe: StepUpDescriber) -> StepUpDescriber:
+        STEP_UP_PURPOSES[name] = describe
+        return describe
+    return register
+
+
+def step_up_terms(session: Session, customer_id: str, purpose: str, reference: str,
+                  body: dict) -> StepUpTerms:
+    describe = STEP_UP_PURPOSES.get(purpose)
+    if describe is None:
+        raise BankError("invalid_request",
+                        f"Unknown step-up purpose; one of: {', '.join(sorted(STEP_UP_PURPOSES))}.",
+                        422, field="purpose")
+    return describe(session, customer_id, reference, body)
 
 
 def challenge_view(challenge: OtpChallenge) -> dict:

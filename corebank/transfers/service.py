@@ -27,6 +27,7 @@ from corebank.core.db import iso, new_id, utcnow
 from corebank.core.errors import BankError
 from corebank.core.models import Account, Card, Customer
 from corebank.core.money import CENT, fmt, parse_amount, parse_currency, to_decimal
+from corebank.core.otp import StepUpTerms, step_up_purpose
 from corebank.core.settings import get_settings
 from corebank.transfers.models import Transfer, TransferQuote
 
@@ -193,6 +194,21 @@ def make_quote(session: Session, customer_id: str, payload: dict) -> tuple[Trans
     return q, remaining
 
 
+@step_up_purpose("transfer")
+def transfer_step_up(session: Session, customer_id: str, reference: str,
+                     _body: dict) -> StepUpTerms:
+    """A step-up code for a transfer is bound to its quote: the SMS says how much, to whom."""
+    q = session.execute(
+        select(TransferQuote).where(TransferQuote.id == reference,
+                                    TransferQuote.customer_id == customer_id)
+    ).scalar_one_or_none()
+    if q is None:
+        raise BankError("not_found", "No such quote.", field="reference")
+    total = to_decimal(q.amount) + to_decimal(q.fee)
+    return StepUpTerms(confirms=f"a transfer of {fmt(total)} {q.currency} to {q.recipient_masked}",
+                       amount=fmt(total), target=q.recipient_masked)
+
+
 def execute(session: Session, customer_id: str, payload: dict) -> Transfer:
     """Spend a quote (once, before it expires, with a step-up token when it needs one)."""
     quote_id = payload.get("quote_id")
@@ -216,7 +232,8 @@ def execute(session: Session, customer_id: str, payload: dict) -> Transfer:
     ledger.lock_accounts(session, [q.from_account_id])
     check_limits(session, customer_id, amount, now)
     if q.requires_step_up or step_up_reason(session, customer_id, q.to_card_token, amount, now):
-        consume_step_up(session, customer_id, payload.get("step_up_token"), q.id)
+        consume_step_up(session, customer_id, payload.get("step_up_token"), q.id, "transfer",
+                        amount=amount + fee, target=q.recipient_masked)
     if q.route == "own":  # the recipient may have been blocked since the quote
         recipient_card = session.get(Card, q.to_card_id)
         if recipient_card is None or recipient_card.status != "active":

@@ -68,3 +68,18 @@ def test_unknown_paths_are_404_not_500(action_server, path, method) -> None:
     auth = {"Authorization": f"Bearer {action_server.token}"}
     answer = httpx.request(method, f"{action_server.url}{path}", headers=auth)
     assert answer.status_code in (404, 405), (method, path, answer.status_code, answer.text)
+
+
+def test_a_failing_action_says_what_failed_and_nothing_else(action_server) -> None:
+    """Issue 22 #7: rasa-sdk answered an action's exception with the whole action call (the
+    conversation state), which Rasa logs at ERROR."""
+    call = {**ACTION_CALL, "next_action": "action_logout",
+            "tracker": {**ACTION_CALL["tracker"], "events": 5,  # not a list: the action fails
+                        "latest_message": {"text": "my secret Zebra-Orchard-77"}}}
+    answer = httpx.post(f"{action_server.url}/webhook", json=call, timeout=30,
+                        headers={"Authorization": f"Bearer {action_server.token}"})
+    assert answer.status_code == 500
+    error = answer.json()["error"]
+    assert error["code"] == "action_failed" and error["action_name"] == "action_logout"
+    assert "Zebra-Orchard-77" not in answer.text and "auth-test" not in answer.text
+    assert "Zebra-Orchard-77" not in action_server.log_text()

@@ -244,6 +244,6 @@ def test_socketio_messages_are_protected_too(rasa_server) -> None:
             texts.append(received.get(timeout=30).get("text", ""))
     finally:
         client.disconnect()
-    [user] = _user_events_when_processed(rasa_server, session_id)
+    [user] = _user_events_when_processed(rasa_server, f"sio-{session_id}")  # its own key
     assert user["text"].startswith(f"send 20 to {CARD_PREFIX}")
     assert user["text"].endswith("pin [redacted]")

@@ -43,6 +43,15 @@ MESSAGES = [
     "send 5 to " + " ".join(["\uff15" * 4] * 3 + ["\uff14" * 4]),  # fullwidth 5555 ... 4444
     "card " + "\u0664" + "\u0661" * 15,  # Arabic-Indic 4111...
     "to 4000\u00a00566\u20135566\u20145556 pls",
+    # Issue 22: phrasings outside the earlier corpus, typed unasked (logged out here; the
+    # logged-in conversation below types some too).
+    "cvc2 on the back says 362",
+    "my password for the app is Lantern#Owl42",
+    "login pass: Mapl3-Ridge",
+    "the code you sent is 581 204",
+    "паспорт серія КВ номер 719305",
+    "ІПН 3012409876",
+    "tax id 2894511237",
 ]
 # value → the pattern that finds it in clear (bounded, so "7319" inside an id does not count)
 SECRETS = {
@@ -56,7 +65,18 @@ SECRETS = {
     "Tr1cky-Lantern-9": r"Tr1cky-Lantern-9",
     "5926": r"(?<![\w.,:])5926(?!\w)",
     "Quiet-Orchard-58": r"Quiet-Orchard-58",
+    "362": r"(?<![\w.,:])362(?!\w)",
+    "Lantern#Owl42": r"Lantern#Owl42",
+    "Mapl3-Ridge": r"Mapl3-Ridge",
+    "581 204": r"(?<![\w.,:])581[ -]?204(?!\w)",
+    "581204": r"(?<![\w.,:])581204(?!\w)",
+    "719305": r"(?<![\w.,:])719305(?!\w)",
+    "3012409876": r"3012409876",
+    "2894511237": r"2894511237",
+    "3387105514": r"3387105514",
 }
+# Typed by a logged-in customer (unasked) before the card-management requests below.
+LOGGED_IN = ["РНОКПП 3387105514", "мій пароль від додатку Lantern#Owl42"]
 # Typed by a logged-in customer asking to change them (the chat must answer "don't").
 SECRET_CHANGES = ["change my pin to 4827", "my new password is Tr1cky-Lantern-9"]
 SECURE_LINK = re.compile(r"https?://[^\s\"']+/secure/[A-Za-z0-9_-]+")
@@ -93,6 +113,9 @@ def typed_values(chat, rasa_server, corebank) -> dict:
     code = corebank.sms_code(DEMO_PHONE)
     replies += chat.send(otp_sender, code)
     assert slot(rasa_server, otp_sender, "logged_in") is True
+
+    for text in LOGGED_IN:
+        replies += chat.send(otp_sender, text)
 
     # PIN and password typed into the chat anyway, then set where they belong (the secure page).
     for text, field, value in zip(SECRET_CHANGES, ("pin", "password"),

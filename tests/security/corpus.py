@@ -78,6 +78,79 @@ METADATA = [
 ]
 
 
+# Issue 22: phrasings by kind of secret, in English, Ukrainian and Russian, typed unasked (the
+# bot asked for nothing) or in answer to a question, in free word order. Each template is
+# crossed with every value of its kind. Values appear nowhere else in the templates.
+BY_KIND: dict[str, tuple[list[str], list[str]]] = {
+    "cvv": ([
+        "cvc2 on the back says {}", "the three digits on the back are {}",
+        "code on the back of my card: {}", "security code on the back is {}",
+        "cvv for that card — {}", "here's the cvv {} hurry", "CVV2/CVC2: {}",
+        "the 3-digit code is {}", "back of the card says {}", "cvv? sure, {}",
+        "security number {}", "and the cvc is probably {} or so",
+        "cvv на звороті {}", "три цифри на звороті картки: {}", "код на звороті — {}",
+        "свв код {}", "cvv-код картки {}", "цифри ззаду {}", "на звороті написано {}",
+        "cvv на обороте {}", "три цифры сзади {}", "код с обратной стороны карты: {}",
+        "цвв {}", "код безопасности {}", "секретный код {}", "на обороте карты {}",
+    ], ["847", "305", "619"]),
+    "pin": ([
+        "pin for my card is {}", "my card pin — {}", "pin number {}", "the pin i set was {}",
+        "PIN-code: {}", "pin?? {}", "my pin... hmm {}", "new pin will be {}",
+        "пін від картки {}", "пін-код картки — {}", "мій пін такий: {}", "пінкод {}",
+        "пин от карты {}", "мой пин будет {}", "пин-код карты: {}", "пинкод {}",
+    ], ["4921", "7302", "0586"]),
+    "otp": ([
+        "the code you sent is {}", "got the code: {}", "here is the sms code {}",
+        "code from the text message {}", "the code is {} i think", "otp came: {}",
+        "your sms said {}", "verification code {}", "ok the code {}", "login code {}",
+        "the text says {}", "codes: {}",
+        "код який прийшов: {}", "ось код {}", "код із смс {}", "прийшов код {}", "смс-код {}",
+        "код підтвердження {}", "код з смски {}",
+        "код из смс {}", "пришел код {}", "вот код {}", "код подтверждения: {}", "смс код {}",
+        "смска пришла {}",
+    ], ["581 204", "662-913", "301928", "58 12 04", "4471 02"]),
+    "password": ([
+        "my password for the app is {}", "login pass: {}", "pass: {}",
+        "password to online banking = {}", "my pw is {}", "the password i use is {}",
+        "password would be {}", "my banking password? it's {}", "login: anna, pass: {}",
+        "password — {}", "pwd={}",
+        "мій пароль від додатку {}", "пароль до застосунку: {}",
+        "пароль від інтернет-банкінгу — {}", "ось мій пароль {}", "пароль такий: {}",
+        "мой пароль от приложения {}", "пароль для входа: {}", "пароль от банка — {}",
+        "вот пароль {}", "логин и пароль: anna {}",
+    ], ["Kvitka#2024", "hunter2x", "Sonce_77", "Zx81spec!"]),
+    "passport": ([
+        "паспорт серія КВ номер {}", "серія і номер паспорта: КВ {}", "паспорт КВ № {}",
+        "мій паспорт — серія МЕ, номер {}", "номер id-картки {}", "паспорт: {}",
+        "паспорт серия МЕ номер {}", "серия и номер паспорта МЕ {}", "номер паспорта: {}",
+        "паспортные данные: МЕ {}",
+        "passport series AB number {}", "my passport: series KM, no {}", "passport # {}",
+        "id card number is {}", "document number {}", "passport details: AB {} issued 2015",
+    ], ["583920", "771204", "004512398"]),
+    "tax id": ([
+        "ІПН {}", "мій ІПН: {}", "РНОКПП {}", "ідентифікаційний код {}",
+        "ідентифікаційний номер — {}", "податковий номер {}", "код ДРФО {}", "{} це мій ІПН",
+        "ИНН {}", "мой ИНН — {}", "идентификационный код: {}", "налоговый номер {}",
+        "{} мой ИНН",
+        "tax id {}", "tax number: {}", "my TIN is {}", "taxpayer number {}",
+        "tax identification number {}", "ipn {}", "rnokpp: {}", "tax code {}",
+        "{} is my tax id",
+    ], ["3012409876", "2894511237", "30124 09876"]),
+}
+
+
+def _by_kind() -> list[tuple[str, str]]:
+    out = []
+    for templates, values in BY_KIND.values():
+        for template in templates:
+            # every value bare, the last one also inside a longer message (three per template
+            # keeps the full-stack run, which sends each through Rasa, short)
+            for value in values[:2]:
+                out.append((template.format(value), value))
+            out.append((f"Sorry, {template.format(values[-1])}. ok?", values[-1]))
+    return out
+
+
 def _corpus() -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for pan in VALID_PANS + INVALID_PANS:
@@ -91,7 +164,7 @@ def _corpus() -> list[tuple[str, str]]:
         text = template.format(value) if "{}" in template else template
         out.append((text, value))
         out.append((f"Hi! {text[:1].upper()}{text[1:]}. Thanks", value))  # in a sentence
-    return out
+    return out + _by_kind()
 
 
 CORPUS = list(dict.fromkeys(_corpus()))  # unique messages
@@ -103,4 +176,11 @@ HARMLESS = [
     "0.0004631973273535", "1732633614.6598902", "2026-11-26 15:06:54,123", "version 3.6.21",
     "top up 250 from my other card", "send 300 to Taras", "I forgot my pin", "пароль забув",
     "скільки коштує переказ 1000 грн", "ctok_AbCdEfGhIjKlMnOp", "otok_AbCdEfGhIjKlMnOp",
+    # issue 22/27: near the words of a secret, but not one
+    "what is a cvv?", "where do I find the code on the back", "I didn't get the code",
+    "send the code again please", "the code didn't come, my phone is +380501234567",
+    "what is РНОКПП", "де взяти ІПН?", "send 500 uah with the code", "pin for 300 uah?",
+    "Loading model models/20241206-135750-buoyant-scallop.tar.gz",
+    "2024-12-06 13:57:50,123 INFO request took 1234 ms", "status code 500",
+    "HTTP error code 404", "промокод 2024", "QR code for 350 грн", "передай пароль пізніше",
 ]

@@ -18,12 +18,17 @@ from assistant.redaction import (
     redact_obj,
     redact_text,
 )
-from tests.security.corpus import CORPUS, HARMLESS, INVALID_PANS, METADATA, VALID_PANS
+from tests.security.corpus import BY_KIND, CORPUS, HARMLESS, INVALID_PANS, METADATA, VALID_PANS
 
 
 def test_the_corpus_is_big_and_varied():
-    assert len(CORPUS) >= 200
-    assert len({text for text, _ in CORPUS}) >= 200
+    assert len(CORPUS) >= 600
+    assert len({text for text, _ in CORPUS}) >= 600
+    for kind, (templates, _values) in BY_KIND.items():  # every language, every kind
+        assert len(templates) >= 12, kind
+        assert any(re.search("[іїєґ]", t) for t in templates), kind  # Ukrainian
+        assert any(re.search("[ыэъё]|ИНН|пин|сзади|пришел|вот|мой", t) for t in templates), kind
+        assert any(re.search("[a-z]{3}", t) and not re.search("[а-я]", t) for t in templates)
 
 
 def _leaks(text: str, secret: str) -> bool:
@@ -33,6 +38,9 @@ def _leaks(text: str, secret: str) -> bool:
         runs = [re.sub(r"\D", "", run)
                 for run in re.findall(r"\d(?:[\s._/\\-]{0,3}\d)*", ascii_digits(text))]
         return any(digits[i:i + 8] in run for run in runs for i in range(len(digits) - 7))
+    if re.fullmatch(r"\d(?:[ -]?\d)*", secret):  # "581 204" is still there as "581204"
+        runs = [re.sub(r"\D", "", run) for run in re.findall(r"\d(?:[ -]?\d)*", text)]
+        return any(digits in run for run in runs)
     return secret.lower() in text.lower()
 
 

@@ -63,8 +63,15 @@ class Verified(ContractModel):
 
 
 class StepUpStart(ContractModel):
-    purpose: constr(strict=True, min_length=1, max_length=64)
-    reference: constr(strict=True, min_length=1, max_length=200) | None = None
+    purpose: constr(strict=True, min_length=1, max_length=64) = Field(
+        ..., description="What the code confirms: `transfer` (reference: the quote id) or "
+                         "`bill` (reference: the payment's idempotency key, with amount and "
+                         "target). The token is good only for that operation.")
+    reference: constr(strict=True, min_length=1, max_length=200)
+    amount: constr(strict=True, regex=r"^[0-9]{1,12}(\.[0-9]{1,2})?$") | None = Field(
+        None, description="bill: the total to pay (amount + fee).")
+    target: constr(strict=True, min_length=1, max_length=200) | None = Field(
+        None, description="bill: `<provider id>:<account>`.")
 
 
 class SessionOut(ContractModel):
@@ -129,7 +136,7 @@ def logout(x_messenger_identity: str | None = Header(None, include_in_schema=Fal
 
 
 @router.post("/me/step-up", response_model=Challenge,
-             responses=merge(SESSION_ERRORS, errors(429)))
+             responses=merge(SESSION_ERRORS, errors(404, 422, 429)))
 def start_step_up(body: StepUpStart,
                   x_messenger_identity: str | None = Header(None, include_in_schema=False)) -> dict:
     identity = validate_identity(x_messenger_identity)
@@ -139,9 +146,12 @@ def start_step_up(body: StepUpStart,
             error = customer
         else:
             error = None
+            terms = otp.step_up_terms(session, customer.customer_id, body.purpose,
+                                      body.reference, body.dict())
             challenge = otp.start_challenge(
                 session, customer.phone, identity, "step_up", customer_id=customer.customer_id,
-                reference=body.reference, step_up_purpose=body.purpose)
+                reference=body.reference, step_up_purpose=body.purpose,
+                confirms=terms.confirms, amount=terms.amount, target=terms.target)
             view = otp.challenge_view(challenge)
     if error:
         raise error

@@ -20,7 +20,8 @@ def test_good_signature_notifies_the_customer_once(webhook_stack):
     calls = webhook_stack.rasa.triggers(sender)
     assert len(calls) == 1
     call = calls[0]
-    assert call["query"]["output_channel"] == ["latest"]
+    # the identity's own channel ("rest:<sender>"), never the channel that wrote last
+    assert call["query"]["output_channel"] == ["rest"]
     # No secret in the URL: a short-lived JWT signed with Rasa's secret, in the header.
     assert set(call["query"]) == {"output_channel"}
     scheme, _, token = call["authorization"].partition(" ")
@@ -31,6 +32,17 @@ def test_good_signature_notifies_the_customer_once(webhook_stack):
     assert call["body"]["entities"] == {
         "amount": "100.00", "currency": "UAH", "balance": "1600.00", "masked_card": "•••• 0016",
     }  # fmt: skip
+
+
+def test_a_notice_goes_through_the_channel_that_owns_the_conversation(webhook_stack):
+    """Issue 22 #5: a top-up notice went to whichever channel wrote last."""
+    body, _sender, _ = event_body()
+    payload = json.loads(body)
+    payload["identity"] = "socketio:sio-web-7f3a"
+    resp = webhook_stack.post_event(json.dumps(payload).encode())
+    assert resp.status_code == 200, resp.text
+    [call] = webhook_stack.rasa.triggers("sio-web-7f3a")
+    assert call["query"]["output_channel"] == ["socketio"]
 
 
 def test_duplicate_delivery_does_not_notify_twice(webhook_stack):

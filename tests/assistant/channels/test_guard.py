@@ -259,3 +259,47 @@ def test_every_configured_channel_is_guarded() -> None:
     assert configured
     for path in configured:
         assert issubclass(class_from_module_path(path), GuardedInputChannel), path
+
+
+# ------------------------------------------------------------------ metadata (issue 22 #6)
+
+
+def _nested(levels: int) -> dict:
+    value: dict = {"leaf": "x"}
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("levels", [17, 330, 1023, 5000])
+def test_deeply_nested_metadata_is_refused_without_crashing(levels) -> None:
+    with pytest.raises(BadMessage, match="nested too deep"):
+        check_message(arriving_message("hi", None, "alice", metadata=_nested(levels)))
+    with pytest.raises(BadMessage, match="nested too deep"):
+        check_message(arriving_message("hi", None, "alice", metadata={"l": [[[[[[[[[[[[[[[[[
+            "x"]]]]]]]]]]]]]]]]]}))
+
+
+def test_shallow_metadata_passes_and_deep_structures_never_crash_redaction() -> None:
+    checked = check_message(arriving_message("hi", None, "alice", metadata=_nested(10)))
+    assert checked.metadata == _nested(10)
+    from assistant.redaction import TOO_DEEP, redact_obj
+    assert TOO_DEEP in str(redact_obj(_nested(3000)))  # tracker store / logs: no RecursionError
+
+
+@pytest.mark.parametrize("metadata", [
+    {"blob": "x" * 9000},
+    {"many": ["y"] * 5000},
+    {f"k{i}": i for i in range(2000)},
+])
+def test_oversized_metadata_is_refused(metadata) -> None:
+    with pytest.raises(BadMessage, match="too large"):
+        check_message(arriving_message("hi", None, "alice", metadata=metadata))
+
+
+def test_lone_surrogates_are_replaced_in_text_and_metadata() -> None:
+    checked = check_message(arriving_message(
+        "hi \ud800 there", None, "alice", metadata={"n\udfff": ["a\ud800b", {"c": "\udc00"}]}))
+    assert checked.text == "hi \ufffd there"
+    assert checked.metadata == {"n\ufffd": ["a\ufffdb", {"c": "\ufffd"}]}
+    checked.text.encode("utf-8")  # encodable, unlike a lone surrogate

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from assistant.channels.protect import protect_text
 from assistant.redaction import REDACTED
 from bankclient.refs import CARD_PREFIX, CARD_TOKEN_UNAVAILABLE, OTP_PREFIX, PASSPORT_PREFIX
@@ -40,6 +42,17 @@ async def test_awaited_otp_becomes_a_reference(vault) -> None:
     assert OTOK.fullmatch(await protect_text("123456", "alice", store))
     text = await protect_text("the code is 654 321", "alice", store)
     assert OTOK.fullmatch(text.removeprefix("the code is ")), text
+
+
+@pytest.mark.parametrize("typed", [
+    "581 204", "581-204", "it's 581204", "ok 58 12 04 thanks", "код 581204", "вот: 581 204",
+    "ось він 581204",
+])
+async def test_an_awaited_code_in_any_answer_becomes_a_reference(vault, typed) -> None:
+    """Issue 22: the code typed as customers answer, split or in a sentence (the bot asked)."""
+    store = await store_waiting_for("otp_code")
+    text = await protect_text(typed, "alice", store)
+    assert OTOK.search(text) and "581" not in text and "204" not in text, text
 
 
 async def test_awaited_passport_becomes_a_reference(vault) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
+import jwt
 import pytest
 
 from assistant.channels import RedactingRestInput
@@ -26,6 +28,11 @@ OTHER_SECRET = "another-client-secret-32-chars!!"
 
 def auth(sender: str = "alice", client: str = "web", secret: str = SECRET, **kwargs) -> dict:
     return {"Authorization": f"Bearer {mint_token(client, secret, sender, **kwargs)}"}
+
+
+def _token(claims: dict) -> dict:
+    token = jwt.encode({"iss": "web", "sub": "alice", **claims}, SECRET, algorithm="HS256")
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
@@ -118,9 +125,13 @@ async def test_channel_name_is_always_rest(rest) -> None:
         auth(client="other"),  # another client's id with this client's secret
         auth(ttl_seconds=-3600),  # expired
         auth(ttl_seconds=30 * 24 * 3600),  # lifetime longer than allowed
+        _token({"exp": time.time() + 10 * 365 * 86400}),  # no iat: lifetime unknown (#22)
+        _token({"iat": "now", "exp": time.time() + 600}),
+        _token({"iat": time.time() - 600, "exp": time.time() + 10 * 365 * 86400}),
     ],
     ids=["none", "empty-bearer", "garbage", "basic", "forged", "unknown-client", "disabled",
-         "wrong-client", "expired", "too-long"],
+         "wrong-client", "expired", "too-long", "no-iat-ten-years", "iat-not-a-number",
+         "iat-ten-years"],
 )  # fmt: skip
 async def test_callers_without_a_valid_credential_get_401(rest, headers) -> None:
     client, agent = rest
@@ -219,3 +230,28 @@ async def test_streamed_answers_are_guarded_too(rest, vault) -> None:
 async def test_health_route_is_kept(rest) -> None:
     client, _agent = rest
     assert (await client.get("/webhooks/rest/")).json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("body", [
+    '{"message": "hi", "metadata": ' + '{"a": ' * 330 + '1' + '}' * 331,
+    '{"message": "hi", "metadata": ' + '[' * 1023 + ']' * 1023 + '}',
+    '{"message": "hi", "metadata": {"blob": "' + "x" * 100_000 + '"}}',
+], ids=["330-levels", "1023-levels", "100-kB"])
+async def test_deep_or_huge_metadata_is_a_clear_400(rest, body) -> None:
+    """Issue 22 #6: 330-1,023 levels answered 500 (RecursionError), 10 MB was stored."""
+    client, agent = rest
+    answer = await client.post(WEBHOOK, content=body.encode(),
+                               headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert "metadata" in answer.json()["error"]["message"]
+    assert agent.messages == []
+
+
+async def test_a_lone_surrogate_is_not_stored_as_is(rest) -> None:
+    client, agent = rest
+    body = '{"message": "hi \\ud800", "metadata": {"note": "x\\udfff"}}'
+    answer = await client.post(WEBHOOK, content=body.encode(),
+                               headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200
+    [message] = agent.messages
+    assert message.text == "hi \ufffd" and message.metadata == {"note": "x\ufffd"}

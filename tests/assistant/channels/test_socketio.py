@@ -70,7 +70,7 @@ async def test_messages_are_protected(socket, vault) -> None:
     )
     [message] = socket.agent.messages
     assert isinstance(message, GuardedMessage)
-    assert (message.sender_id, message.input_channel) == ("s-1", "socketio")
+    assert (message.sender_id, message.input_channel) == ("sio-s-1", "socketio")
     card = message.text.removeprefix("send 20 to ").removesuffix(", pin [redacted]")
     assert CTOK.fullmatch(card), message.text
     assert socket.texts_to("s-1") == [BOT_ANSWER]
@@ -113,7 +113,7 @@ async def test_without_session_persistence_the_socket_is_the_sender() -> None:
     socket = Socket(session_persistence=False)
     assert await socket.connect({"token": mint_token("web", KEY, "s-1")})
     await socket.send("user_uttered", {"session_id": "ignored", "message": "hi"})
-    assert socket.agent.messages[0].sender_id == SID
+    assert socket.agent.messages[0].sender_id == f"sio-{SID}"
 
 
 async def test_session_request_joins_the_session_room(socket) -> None:
@@ -171,3 +171,37 @@ def test_browsers_only_from_the_allowed_origins() -> None:
     closed = RedactingSocketIOInput.from_credentials({"jwt_key": KEY, "cors_allowed_origins": ""})
     rasa_app(closed, agent=RecordingAgent())
     assert closed.sio.eio.cors_allowed_origins is None  # same origin only, never "any"
+
+
+async def test_deep_or_big_metadata_is_answered_and_packets_are_bounded(socket) -> None:
+    """Issue 22 #6: 900 KB of metadata from socket.io was stored (3.6 MB)."""
+    deep: dict = {"x": 1}
+    for _ in range(500):
+        deep = {"a": deep}
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "hi", "metadata": deep})
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "hi",
+                                       "metadata": {"blob": "x" * 900_000}})
+    answers = socket.texts_to(SID)
+    assert len(answers) == 2 and "nested too deep" in answers[0] and "too large" in answers[1]
+    assert socket.agent.messages == []
+    assert socket.channel.sio.eio.max_http_buffer_size <= 65536
+
+
+async def test_socketio_and_rest_conversations_never_meet(socket) -> None:
+    """Issue 22 #5: a socket.io session whose token named a logged-in REST sender shared that
+    sender's conversation (greeted by name, got the customer's notices)."""
+    from assistant.channels.guard import BadMessage, sender_key
+    from assistant.channels.rest import RedactingRestInput
+    from assistant.channels.socketio import SessionOutput
+
+    await socket.send("user_uttered", {"session_id": "s-1", "message": "hi"})
+    assert socket.agent.messages[0].sender_id == "sio-s-1"  # never the REST key "s-1"
+    rest = RedactingRestInput()
+    assert sender_key(rest, "s-1") == "s-1"
+    with pytest.raises(BadMessage):  # nor can a REST caller name the socket.io conversation
+        sender_key(rest, "sio-s-1")
+    # replies and proactive messages reach the session's own room
+    output = socket.channel.get_output_channel()
+    assert isinstance(output, SessionOutput)
+    await output.send_text_message("sio-s-1", "your top-up arrived")
+    assert socket.texts_to("s-1")[-1] == "your top-up arrived"

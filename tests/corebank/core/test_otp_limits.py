@@ -93,3 +93,24 @@ def test_wrong_codes_add_up_across_challenges_for_the_same_chat(bank):
     assert error_code(resp) == "otp_invalid" and resp.json()["error"]["attempts_left"] == 1
     assert error_code(_verify(bank, second, _wrong(code))) == "otp_locked"
     assert error_code(_verify(bank, second, code)) == "otp_locked"  # even the right one
+
+
+def test_a_flood_from_stranger_chats_never_locks_the_owners_own_chat_out(bank):
+    """Issue 22 #2: 30 requests from 4 stranger chats (and, after that, two per window) kept
+    the owner's own chat on "too many codes". The owner's chat, once linked to the phone's
+    customer, is limited only per chat; strangers share the phone's budget."""
+    phone, owner = _phone(), _identity()
+    first = _ask(bank, phone, owner).json()["challenge_id"]
+    assert _verify(bank, first, bank.sms_code(phone)).status_code == 200  # the owner's chat
+    strangers = [_identity() for _ in range(4)]
+    answers = [_ask(bank, phone, chat).status_code for chat in strangers for _ in range(8)]
+    # the phone's budget for unlinked chats (3, one used by the owner's first login) holds
+    assert answers.count(200) == 2 and answers.count(429) == 30
+    mine = _ask(bank, phone, owner)  # the owner logs in again, despite the flood
+    assert mine.status_code == 200, mine.text
+    pending = mine.json()["challenge_id"]
+    code = bank.sms_code(phone)
+    assert _ask(bank, phone, _identity()).status_code == 429  # nor does a stranger void it
+    assert _verify(bank, pending, code).status_code == 200
+    # the owner's chat keeps its own per-chat limit
+    assert _ask(bank, phone, owner).status_code == 429

@@ -102,12 +102,23 @@ def test_wrong_codes_count_down_then_lock(bank):
     assert ok.status_code == 200
 
 
-def test_older_challenge_stops_working_when_a_new_one_is_sent(bank):
-    phone = _unique_phone(1002)
-    ch1 = _start(bank, phone, new_identity()).json()["challenge_id"]
+def test_older_challenge_stops_working_when_the_same_chat_asks_again(bank):
+    phone, chat = _unique_phone(1002), new_identity()
+    ch1 = _start(bank, phone, chat).json()["challenge_id"]
     code1 = bank.sms_code(phone)
-    _start(bank, phone, new_identity())
+    _start(bank, phone, chat)
     assert error_code(_verify(bank, ch1, code=code1)) == "otp_expired"
+
+
+def test_a_strangers_request_never_voids_the_owners_pending_code(bank):
+    """Issue 22 #2: a stranger asking a code for the owner's phone made the owner's code
+    "expired"."""
+    phone, owner = _unique_phone(1091), new_identity()
+    mine = _start(bank, phone, owner).json()["challenge_id"]
+    code = bank.sms_code(phone)
+    for _ in range(3):
+        assert _start(bank, phone, new_identity()).status_code == 200  # strangers
+    assert _verify(bank, mine, code=code).status_code == 200
 
 
 def test_code_expires(bank):
@@ -181,12 +192,13 @@ def test_step_up_token(bank):
     identity = new_identity()
     bank.login(DEMO_ANNA, identity)
     resp = bank.http.post("/api/v1/me/step-up", headers=bank.headers(identity=identity),
-                          json={"purpose": "transfer", "reference": "quote_123"})
-    assert resp.status_code == 200
+                          json={"purpose": "bill", "reference": "pay-123", "amount": "700.00",
+                                "target": "kyivstar:0671234567"})
+    assert resp.status_code == 200, resp.text
     verified = _verify(bank, resp.json()["challenge_id"], code=bank.sms_code(DEMO_ANNA))
     assert verified.status_code == 200
     token = verified.json()["step_up_token"]
-    assert token.startswith("sut_") and verified.json()["reference"] == "quote_123"
+    assert token.startswith("sut_") and verified.json()["reference"] == "pay-123"
 
 
 def test_step_up_needs_a_session(bank):

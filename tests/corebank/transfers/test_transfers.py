@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 
 from tests.corebank.harness import (
+    ADMIN,
     ANNA_CARD,
     ANNA_PHONE,
     IRYNA_CARD_BLOCKED,
@@ -142,6 +143,47 @@ def test_step_up_required_above_threshold(bank):
     assert r.status_code == 201, r.text
     replay = send(bank, anna, q["quote_id"], key, token)  # the token is spent; replay still ok
     assert replay.status_code == 201 and replay.json() == r.json()
+    assert bank.balance(anna) == before - Decimal("600.00")
+    bank.assert_balanced()
+
+
+def _verified_step_up(bank, identity, phone, body):
+    r = bank.post("/api/v1/me/step-up", body, identity)
+    if r.status_code != 200:
+        return r
+    return bank.post(f"/api/v1/auth/otp/{r.json()['challenge_id']}/verify",
+                     {"code": bank.last_code(phone)})
+
+
+def test_a_step_up_token_authorises_only_its_own_operation(bank):
+    """Issue 22 #3: a verified `card_pin` step-up with no reference paid a 600 UAH transfer."""
+    anna = bank.login(ANNA_PHONE)
+    before = bank.balance(anna)
+    q = quote(bank, anna, TARAS_CARD, "600.00").json()
+    # No reference, or a purpose the bank does not know: no challenge at all.
+    for body in ({"purpose": "card_pin"}, {"purpose": "card_pin", "reference": q["quote_id"]},
+                 {"purpose": "transfer"}):
+        r = bank.post("/api/v1/me/step-up", body, anna)
+        assert r.status_code == 422, (body, r.text)
+    # A transfer code for a quote that is not Anna's (or does not exist): 404.
+    assert error_code(bank.post("/api/v1/me/step-up",
+                                {"purpose": "transfer", "reference": "qte_nope"}, anna)) \
+        == "not_found"
+    # A bill's code (its own reference) never pays a transfer, even for the same amount.
+    bill = _verified_step_up(bank, anna, ANNA_PHONE, {
+        "purpose": "bill", "reference": q["quote_id"], "amount": "600.00",
+        "target": "kyivstar:0671234567"})
+    assert bill.status_code == 200, bill.text
+    r = send(bank, anna, q["quote_id"], step_up_token=bill.json()["step_up_token"])
+    assert r.status_code == 403 and error_code(r) == "otp_required"
+    assert bank.balance(anna) == before
+    # The transfer's own code: the SMS says what it confirms and how much.
+    token = bank.step_up(anna, ANNA_PHONE, q["quote_id"])
+    sms = bank.http.get("/sandbox/sms", params={"phone": ANNA_PHONE, "limit": 1},
+                        headers={"X-Sandbox-Token": ADMIN}).json()["messages"][0]["text"]
+    assert "transfer" in sms and "600.00 UAH" in sms and q["recipient_masked"] in sms
+    r = send(bank, anna, q["quote_id"], step_up_token=token)
+    assert r.status_code == 201, r.text
     assert bank.balance(anna) == before - Decimal("600.00")
     bank.assert_balanced()
 
