@@ -47,7 +47,7 @@ from rasa.core.channels.channel import OutputChannel
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from actions.common import db
+from assistant import db
 from assistant.channels.messengers import store
 from assistant.channels.messengers.store import OutboxMessage
 

@@ -1,4 +1,4 @@
-"""What the messenger channels remember, in the assistant's database (`actions.common.db`:
+"""What the messenger channels remember, in the assistant's database (`assistant/db.py`:
 `ASSISTANT_DATABASE_URL`, SQLite by default, PostgreSQL in production):
 
 - `messenger_seen_updates`: the platforms' ids of the deliveries already handled. Platforms
@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from actions.common import db
+from assistant import db
 
 DEFAULT_MAX_AGE_SECONDS = 7 * 86400  # Meta retries for up to 7 days; Telegram keeps 24 h
 

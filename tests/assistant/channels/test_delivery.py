@@ -17,13 +17,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from actions.common import db
+from assistant import db
 from assistant.channels.messengers import store
 from assistant.channels.messengers.base import SECRET_DELETED_ANSWER, SendError
 from assistant.channels.messengers.meta import OWN_NUMBER_BUTTON
 from assistant.channels.messengers.store import OutboxMessage
+from corebank.devserver import throwaway_postgres
 from tests.assistant.channels.conftest import RecordingAgent
 from tests.assistant.channels.platforms import StandInAPI, body_of, platforms
+from tests.fixtures.services import require_postgres
 
 PAYLOADS = Path(__file__).parents[2] / "fixtures" / "platform_payloads"
 PLATFORMS = {p.name: p for p in platforms()}
@@ -348,3 +350,33 @@ async def test_telegram_deletes_a_message_that_carried_a_card_number(serve, api,
     assert "4111" not in agent.messages[0].text
     await post(platform.text_update("what's my balance"))  # nothing secret: kept
     assert len(platform.telegram_calls(api, "deleteMessage")) == 1
+
+
+async def test_the_outbox_on_postgresql(serve, api, monkeypatch) -> None:
+    """The production store: two workers (two replicas) on one PostgreSQL outbox send a
+    stored message once, through a 429, and the status webhook moves it on."""
+    require_postgres()
+    with throwaway_postgres("outbox") as url:
+        monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
+        platform = PLATFORMS["whatsapp"]
+        first, second = platform.channel(api.url), platform.channel(api.url)
+        try:
+            api.refuse("whatsapp", "rate", to=platform.user)
+            await first.get_output_channel().send_response("wa-" + platform.user, dict(NOTICE))
+            second.outbox().start()
+            await until(lambda: outbox_rows() and outbox_rows()[0].status == "sent")
+            await asyncio.sleep(0.5)
+            assert len(platform.sent(api)) == 1
+            [row] = outbox_rows()
+            status = payload("whatsapp", "status_delivered")
+            status["entry"][0]["changes"][0]["value"]["statuses"][0]["id"] = (
+                row.platform_message_id)
+            url_served = await serve(first, agent=RecordingAgent())
+            body = body_of(status)
+            async with httpx.AsyncClient(base_url=url_served) as client:
+                await client.post(platform.path, content=body, headers=platform.sign(body))
+            assert outbox_rows()[0].status == "delivered"
+        finally:
+            for channel in (first, second):
+                await channel.outbox().stop()
+            db._engines.pop(url).dispose()  # noqa: SLF001 - before the database is dropped
