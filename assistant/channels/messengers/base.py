@@ -5,7 +5,8 @@ A messenger channel (`MessengerInput` subclass) does four things and nothing els
 2. `updates(request)`: reads the platform's documented payload into `Incoming` items (text,
    button press, shared contact, start of a conversation with a deep-link parameter, or
    something the bot cannot read: sticker, voice, location, file);
-3. hands each new item to the channel guard exactly once (platforms retry: `SeenIds`);
+3. hands each new item to the channel guard exactly once (platforms retry: `store.SeenIds`,
+   kept in the assistant database);
 4. answers through its `OutputChannel`, which renders text, buttons, images, documents and links
    natively and splits long texts at the platform's limit. Every send is checked the way the
    platform reports failures (Viber inside an HTTP 200) and a refusal raises `SendError`

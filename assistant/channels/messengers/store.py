@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    or_,
     select,
     update,
 )
@@ -144,30 +145,28 @@ class SeenIds:
 
 def touch_contact(channel: str, user_id: str, at: datetime, language: str | None) -> None:
     """The customer wrote at `at`: their messaging window reopens and they are not blocking."""
-    values = {"last_inbound_at": at, "blocked_at": None}
+    values: dict = {"last_inbound_at": at, "blocked_at": None}
     if language:
         values["language"] = language[:16]
+    where = (MessengerContact.channel == channel, MessengerContact.user_id == user_id)
     with db.session_scope() as session:
-        row = session.execute(
-            select(MessengerContact).where(
-                MessengerContact.channel == channel, MessengerContact.user_id == user_id
-            )
-        ).scalar_one_or_none()
-        if row is None:
-            try:
-                with session.begin_nested():
-                    session.add(MessengerContact(channel=channel, user_id=user_id, **values))
-                return
-            except IntegrityError:
-                pass  # written by a concurrent delivery: update it below
-        last = aware(row.last_inbound_at) if row is not None else None
-        if last is not None and last > at:
-            values.pop("last_inbound_at")  # a late redelivery does not move the window back
-        session.execute(
+        # A late redelivery does not move the window back.
+        done = session.execute(
             update(MessengerContact)
-            .where(MessengerContact.channel == channel, MessengerContact.user_id == user_id)
+            .where(*where, or_(MessengerContact.last_inbound_at.is_(None),
+                               MessengerContact.last_inbound_at <= at))
             .values(**values)
-        )
+        ).rowcount
+        if done:
+            return
+        exists = session.execute(select(MessengerContact.id).where(*where)).first()
+    if exists:
+        return
+    try:
+        with db.session_scope() as session:
+            session.add(MessengerContact(channel=channel, user_id=user_id, **values))
+    except IntegrityError:  # a concurrent delivery wrote it first
+        touch_contact(channel, user_id, at, language)
 
 
 def set_blocked(channel: str, user_id: str, blocked: bool) -> None:
