@@ -56,3 +56,14 @@ def request_event(tracker: Tracker, intent: str) -> dict[str, Any] | None:
             if ((event.get("parse_data") or {}).get("intent") or {}).get("name") == intent:
                 return event
     return None
+
+
+def delivery_key(tracker: Tracker) -> str | None:
+    """The id of the bank event a proactive turn reports (entity `delivery_key`, set by
+    actions/notifications/webhooks.py). Passed with the messages (`utter_message(...,
+    delivery_key=...)`), it lets the messengers' outbox store each of them once however often
+    the event is triggered (assistant/channels/messengers/outbox.py)."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "delivery_key" and isinstance(entity.get("value"), str):
+            return entity["value"][:64]
+    return None

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common.conversation import latest_intent
+from actions.common.conversation import delivery_key, latest_intent
 from actions.common.money import DEFAULT_CURRENCY, money_text
 
 FAILURE_REASONS = {
@@ -39,12 +39,16 @@ class ActionNotifyBankEvent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = latest_intent(tracker)
+        # Each message names the bank event: the outbox sends it once however often the
+        # event is triggered (assistant/channels/messengers/outbox.py).
+        key = delivery_key(tracker)
         currency = _entity(tracker, "currency") or DEFAULT_CURRENCY
         amount = _money_entity(tracker, "amount", currency)
         balance = _money_entity(tracker, "balance", currency)
         if intent == "EXTERNAL_topup_succeeded":
             dispatcher.utter_message(
                 response="utter_topup_succeeded",
+                delivery_key=key,
                 amount=amount,
                 balance=balance,
                 masked_card=_entity(tracker, "masked_card") or "",
@@ -53,6 +57,7 @@ class ActionNotifyBankEvent(Action):
             reason = _entity(tracker, "reason") or ""
             dispatcher.utter_message(
                 response="utter_topup_failed",
+                delivery_key=key,
                 amount=amount,
                 reason=FAILURE_REASONS.get(reason, "the payment wasn't completed"),
             )
@@ -60,13 +65,14 @@ class ActionNotifyBankEvent(Action):
             note = _entity(tracker, "note")
             dispatcher.utter_message(
                 response="utter_payment_request_paid",
+                delivery_key=key,
                 amount=amount,
                 balance=balance,
                 note_text=f" ({note})" if note else "",
             )
         elif intent == "EXTERNAL_pin_changed":
-            dispatcher.utter_message(response="utter_pin_changed",
+            dispatcher.utter_message(response="utter_pin_changed", delivery_key=key,
                                      masked_card=_entity(tracker, "masked_card") or "your card")
         elif intent == "EXTERNAL_password_changed":
-            dispatcher.utter_message(response="utter_password_changed")
+            dispatcher.utter_message(response="utter_password_changed", delivery_key=key)
         return []

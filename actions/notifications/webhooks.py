@@ -282,7 +282,8 @@ async def receive_bank_event(request: Request) -> response.HTTPResponse:
     # wrote last.
     channel, sender_id = identity.split(":", 1)
     try:
-        await trigger_intent(sender_id, intent, entities_for(event.get("data") or {}), channel)
+        entities = {**entities_for(event.get("data") or {}), "delivery_key": event_id}
+        await trigger_intent(sender_id, intent, entities, channel)
     except Exception as exc:  # Rasa down or refusing: the bank retries with the same event_id
         logger.warning("bank webhook %s: could not reach Rasa (%s)", event_id, type(exc).__name__)
         await asyncio.to_thread(release_claim, event_id)

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.conversation import delivery_key
 from actions.common.money import DEFAULT_CURRENCY, money_text
 
 
@@ -30,6 +31,7 @@ class ActionNotifyReferralReward(Action):
         amount, balance = _entity(tracker, "amount"), _entity(tracker, "balance")
         dispatcher.utter_message(
             response="utter_referral_rewarded",
+            delivery_key=delivery_key(tracker),  # the outbox sends it once (bank_events.py)
             friend=(_entity(tracker, "note") or "your friend")[:40],
             amount=money_text(amount, currency, unreadable="a bonus") if amount else "a bonus",
             balance=money_text(balance, currency, unreadable="-") if balance else "-",

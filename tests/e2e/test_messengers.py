@@ -2,9 +2,13 @@
 server, the sandbox bank): updates are posted to Rasa's real webhook route signed as the platform
 signs them; the bot's answers are read from the stand-in of the platform's send API.
 
-login → balance → transfer with confirmation → top-up notification (the bank's signed webhook to
-the action server, which has Rasa message the customer on the messenger, unprompted). Then the
-spoofing attempts on every messenger route: nothing gets in, nothing is stored."""
+login → balance → transfer with confirmation (a second tap on the used button moves no money;
+on Telegram the used keyboard is removed and the message with the card number deleted) →
+top-up notifications (the bank's signed webhook to the action server, which has Rasa message the
+customer on the messenger, unprompted, through the outbox): while the platform answers "too many
+requests" once, delivered exactly once; outside the messaging window as a template (WhatsApp) or
+tagged (Messenger); to a customer who blocked the bot, tried once and then not any more. Then
+the spoofing attempts on every messenger route: nothing gets in, nothing is stored."""
 
 from __future__ import annotations
 
@@ -13,11 +17,13 @@ import random
 import re
 import time
 import uuid
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from actions.notifications.webhooks import sign
+from assistant.channels.messengers.meta import OWN_NUMBER_BUTTON
 from tests.assistant.channels.platforms import Platform, StandInAPI, body_of, platforms
 from tests.e2e.helpers import DEMO_PHONE, slot, tracker
 
@@ -41,8 +47,9 @@ class Customer:
         self.platform.user = _new_user(platform)
         self.key = platform.prefix + platform.user
 
-    def received(self) -> list[dict]:
-        return [m for m in self.platform.sent(self.api) if m["to"] == self.platform.user]
+    def received(self, refused: bool = False) -> list[dict]:
+        sent = self.platform.sent(self.api, refused=refused)
+        return [m for m in sent if m["to"] == self.platform.user]
 
     def say(self, update: dict) -> list[dict]:
         """Post a signed update; the bot's messages sent because of it."""
@@ -59,6 +66,47 @@ class Customer:
 
     def text(self, text: str) -> str:
         return " ".join(m["text"] for m in self.say(self.platform.text_update(text)))
+
+    def balance(self, corebank) -> Decimal:
+        """The customer's UAH balance as the BANK reports it."""
+        identity = f"{self.platform.name}:{self.key}"
+        with corebank.client("accounts", identity) as client:
+            answer = client.get("/api/v1/me/accounts")
+        answer.raise_for_status()
+        return next(Decimal(a["balance"]) for a in answer.json() if a["currency"] == "UAH")
+
+    def bank_event(self, action_server, **data) -> None:
+        """The bank's signed top-up webhook about this customer (delivered to the action
+        server, which has Rasa tell the customer unprompted)."""
+        event = {
+            "event_id": f"evt_{uuid.uuid4().hex[:16]}",
+            "type": "topup.succeeded",
+            "identity": f"{self.platform.name}:{self.key}",
+            "data": {"currency": "UAH", "balance_after": "24950.00",
+                     "masked_card": "•••• 1111", **data},
+            "created_at": "2026-11-26T15:00:00Z",
+        }
+        body = json.dumps(event).encode()
+        secret = action_server.service.env["BANK_WEBHOOK_SECRET"]
+        delivered = httpx.post(
+            f"{action_server.url}/webhooks/bank",
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Bank-Signature": sign(secret, body, int(time.time())),
+            },
+            timeout=30,
+        )
+        assert delivered.status_code == 200, delivered.text
+
+    def wait_for(self, count: int, refused: bool = False, timeout: float = 30) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.received(refused)
+            if len(got) >= count:
+                return got
+            time.sleep(0.2)
+        return self.received(refused)
 
     def press(self, payload: str) -> str:
         platform = self.platform
@@ -91,7 +139,9 @@ def test_a_whole_conversation_on_the_messenger(
     # login
     [ask] = anna.say(platform.text_update("/login"))
     assert slot(rasa_server, anna.key, "requested_slot") == "phone_number"
-    if platform.name == "whatsapp":  # the sender id is the WhatsApp number; typed here
+    if platform.name == "whatsapp":  # the sender's own number is offered; Anna's is typed here
+        buttons = ask["raw"]["interactive"]["action"]["buttons"]
+        assert [b["reply"]["id"] for b in buttons] == [OWN_NUMBER_BUTTON]
         anna.text(DEMO_PHONE)
     else:  # the platform's "share my phone number" button, and the contact it sends
         if platform.name == "telegram":
@@ -113,47 +163,62 @@ def test_a_whole_conversation_on_the_messenger(
     assert MONEY.search(anna.text("what's my balance?"))
 
     # transfer with confirmation (buttons rendered natively, pressed as the platform sends it)
-    asked = anna.say(platform.text_update(f"send 50 uah to {OTHER_BANK_CARD}"))
+    request = platform.text_update(f"send 50 uah to {OTHER_BANK_CARD}")
+    asked = anna.say(request)
     assert asked, "no answer to the transfer request"
     question = asked[-1]
     assert "4444" in " ".join(m["text"] for m in asked)
     if platform.name == "telegram":
         assert question["raw"]["reply_markup"]["inline_keyboard"]
+        # the message with the card number is deleted from the chat, and Anna told why
+        deleted = platform.telegram_calls(platform_api, "deleteMessage")
+        assert {"chat_id": platform.user,
+                "message_id": request["message"]["message_id"]} in deleted
     done = anna.press("/affirm")
     assert "Done!" in done, done
     assert OTHER_BANK_CARD.replace(" ", "") not in done
+    if platform.name == "telegram":  # the used keyboard is gone
+        edits = platform.telegram_calls(platform_api, "editMessageReplyMarkup")
+        assert any(e["chat_id"] == int(platform.user) for e in edits)
+    # a second tap on the used confirmation (a stale client, a double tap) moves no money
+    after_transfer = anna.balance(corebank)
+    anna.press("/affirm")
+    assert anna.balance(corebank) == after_transfer
 
-    # top-up notification: the bank's signed webhook → action server → Rasa → this messenger
-    event = {
-        "event_id": f"evt_{uuid.uuid4().hex[:16]}",
-        "type": "topup.succeeded",
-        "identity": f"{platform.name}:{anna.key}",
-        "data": {
-            "amount": "100.00",
-            "currency": "UAH",
-            "balance_after": "24950.00",
-            "masked_card": "•••• 1111",
-        },
-        "created_at": "2026-11-26T15:00:00Z",
-    }
-    body = json.dumps(event).encode()
-    secret = action_server.service.env["BANK_WEBHOOK_SECRET"]
-    before = len(anna.received())
-    delivered = httpx.post(
-        f"{action_server.url}/webhooks/bank",
-        content=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Bank-Signature": sign(secret, body, int(time.time())),
-        },
-        timeout=30,
-    )
-    assert delivered.status_code == 200, delivered.text
-    deadline = time.monotonic() + 20
-    while len(anna.received()) == before and time.monotonic() < deadline:
-        time.sleep(0.2)
-    notice = " ".join(m["text"] for m in anna.received()[before:])
+    # top-up notification while the platform says "too many requests" once: exactly once
+    platform_api.refuse(platform.name, "rate", to=platform.user, times=1)
+    before, refused_before = len(anna.received()), len(anna.received(refused=True))
+    anna.bank_event(action_server, amount="100.00")
+    notices = anna.wait_for(before + 1)[before:]
+    time.sleep(1.0)  # a second copy would be here by now
+    assert len(anna.received()) == before + 1, anna.received()[before:]
+    assert len(anna.received(refused=True)) == refused_before + 1
+    notice = notices[0]["text"]
     assert "topped up" in notice and "100" in notice, notice
+
+    if platform.name in ("whatsapp", "facebook"):
+        # outside the 24-hour window: the approved template / the ACCOUNT_UPDATE tag
+        refusal = platform_api.refuse(platform.name, "window", to=platform.user, times=None)
+        before = len(anna.received())
+        anna.bank_event(action_server, amount="200.00")
+        [late] = anna.wait_for(before + 1)[before:]
+        platform_api.refusals.remove(refusal)
+        if platform.name == "whatsapp":
+            assert late["kind"] == "template", late
+            assert late["raw"]["template"]["name"] == "bank_topup_succeeded"
+            assert "200.00" in late["text"]
+        else:
+            assert late["tag"] == "ACCOUNT_UPDATE" and "200.00" in late["text"], late
+
+    # Anna blocks the bot: one attempt, recorded; the next notice is not even tried
+    refusal = platform_api.refuse(platform.name, "blocked", to=platform.user, times=None)
+    refused_before = len(anna.received(refused=True))
+    anna.bank_event(action_server, amount="300.00")
+    assert len(anna.wait_for(refused_before + 1, refused=True)) == refused_before + 1
+    anna.bank_event(action_server, amount="400.00")
+    time.sleep(2.0)
+    assert len(anna.received(refused=True)) == refused_before + 1
+    platform_api.refusals.remove(refusal)
 
 
 @pytest.mark.parametrize("platform", platforms(), ids=lambda p: p.name)
@@ -169,7 +234,8 @@ def test_spoofed_updates_get_nowhere(platform, rasa_server, platform_api) -> Non
     ):
         answer = httpx.post(url, content=body, headers=headers, timeout=30)
         assert answer.status_code == 401
-    stale = body_of(platform.text_update("balance", at=time.time() - 3 * 86400))
+    # older than the replay memory (a week): a captured request replayed, not a redelivery
+    stale = body_of(platform.text_update("balance", at=time.time() - 9 * 86400))
     assert (
         httpx.post(url, content=stale, headers=platform.sign(stale), timeout=30).status_code == 403
     )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from rasa.core.channels.facebook import FacebookInput
 from sanic import response
 from sanic.request import Request
@@ -40,14 +41,40 @@ from assistant.channels.messengers.base import (
     MessengerInput,
     MessengerOutput,
     Refused,
+    SendError,
     check_fresh,
     hmac_sha256_hex,
+    retry_after_header,
     same,
 )
+from assistant.channels.messengers.store import DEFAULT_MAX_AGE_SECONDS
+from assistant.channels.messengers.windows import messenger_tag, whatsapp_template
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 GRAPH_API = "https://graph.facebook.com"
 GRAPH_VERSION = "v17.0"
+OWN_NUMBER_BUTTON = "SHARE_OWN_NUMBER"  # WhatsApp: "use this number" (the phone is the sender's)
+
+# Meta's error codes (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes,
+# developers.facebook.com/docs/messenger-platform/error-codes).
+WA_OUTSIDE_WINDOW = {131047}  # re-engagement: more than 24 h since the customer wrote
+WA_RATE = {4, 80007, 130429, 131048, 131056}
+WA_UNREACHABLE = {131026}  # undeliverable: not on WhatsApp, blocked the business, old app
+WA_TEMPORARY = {1, 2, 131000, 131016}
+FB_RATE = {4, 32, 613}
+FB_TEMPORARY = {1, 2}
+
+
+def graph_error(body: Any) -> tuple[int, int, str]:
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return 0, 0, ""
+    try:
+        code = int(error.get("code") or 0)
+        subcode = int(error.get("error_subcode") or 0)
+    except (TypeError, ValueError):
+        code, subcode = 0, 0
+    return code, subcode, f"{code}/{subcode} {str(error.get('message') or '')[:120]}"
 
 
 class MetaWebhook(MessengerInput):
@@ -121,6 +148,18 @@ class WhatsAppOutput(MessengerOutput):
         body = {"link": url, **({"filename": name} if name else {})}
         await self.call("messages", self._message(to, "document", body))
 
+    async def ask_contact(self, to: str, text: str) -> None:
+        """The sender's own WhatsApp number is offered as a button (WhatsApp verified it); a
+        typed number or a shared contact card is read as well."""
+        reply = {"id": OWN_NUMBER_BUTTON, "title": "📱 Use this number"}
+        button = {"type": "reply", "reply": reply}
+        interactive = {
+            "type": "button",
+            "body": {"text": (text or "Your phone number?")[:1024]},
+            "action": {"buttons": [button]},
+        }
+        await self.call("messages", self._message(to, "interactive", interactive))
+
 
 class WhatsAppInput(MetaWebhook):
     sender_prefix = "wa-"
@@ -140,7 +179,7 @@ class WhatsAppInput(MetaWebhook):
             app_secret=credentials.get("app_secret"),
             verify_token=credentials.get("verify_token"),
             api_base=credentials.get("api_base"),
-            max_age_seconds=credentials.get("max_age_seconds", 3600),
+            max_age_seconds=credentials.get("max_age_seconds", DEFAULT_MAX_AGE_SECONDS),
         )
 
     def __init__(
@@ -150,7 +189,7 @@ class WhatsAppInput(MetaWebhook):
         app_secret: str | None = None,
         verify_token: str | None = None,
         api_base: str | None = None,
-        max_age_seconds: float = 3600,
+        max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
     ) -> None:
         super().__init__(api_base, max_age_seconds)
         self.access_token = (access_token or "").strip()
@@ -161,9 +200,49 @@ class WhatsAppInput(MetaWebhook):
     def enabled(self) -> bool:
         return bool(self.access_token and self.phone_number_id and self.app_secret)
 
+    has_messaging_window = True
+
     def api_call(self, method: str) -> tuple[str, dict[str, str], dict[str, str]]:
         url = f"{self.api_base}/{GRAPH_VERSION}/{self.phone_number_id}/{method}"
         return url, {"Authorization": f"Bearer {self.access_token}"}, {}
+
+    def refusal(self, answer: httpx.Response, body: Any) -> SendError | None:
+        if answer.status_code < 300:
+            return None
+        code, _sub, detail = graph_error(body)
+        if code in WA_OUTSIDE_WINDOW:
+            return SendError("window", detail)
+        if code in WA_RATE or answer.status_code == 429:
+            return SendError("rate", detail, retry_after_header(answer))
+        if code in WA_UNREACHABLE:
+            return SendError("blocked", detail)
+        if code in WA_TEMPORARY or answer.status_code >= 500:
+            return SendError("temporary", detail or str(answer.status_code),
+                             retry_after_header(answer))
+        return SendError("permanent", detail or str(answer.status_code))
+
+    def sent_message_id(self, body: Any) -> str | None:
+        messages = body.get("messages") if isinstance(body, dict) else None
+        if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+            return str(messages[0].get("id") or "") or None
+        return None
+
+    async def proactive_calls(
+        self, recipient: str, message: dict[str, Any], closed: bool, language: str
+    ) -> tuple[list[tuple[str, dict[str, Any]]] | None, str]:
+        if not closed:
+            return await super().proactive_calls(recipient, message, closed, language)
+        template = whatsapp_template(message, language)
+        if template is None:
+            return None, "outside the window: no approved template"
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": recipient,
+            "type": "template",
+            "template": template,
+        }
+        return [("messages", payload)], f"template:{template['name']}"
 
     def updates(self, payload: Any) -> list[Incoming]:
         if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
@@ -179,17 +258,49 @@ class WhatsAppInput(MetaWebhook):
                     continue  # another business number's delivery
                 for message in value.get("messages") or []:
                     items.append(self._message(message))
+                for status in value.get("statuses") or []:
+                    items.append(self._status(status))
         return [item for item in items if item is not None]
+
+    def _status(self, status: Any) -> Incoming | None:
+        """A sent / delivered / read / failed notice about a message the bank sent."""
+        if not isinstance(status, dict) or not status.get("id"):
+            return None
+        errors = status.get("errors") or [{}]
+        extra = {
+            "message_ids": [str(status["id"])],
+            "status": status.get("status"),
+            "error": (errors[0] or {}).get("title") if isinstance(errors, list) else None,
+        }
+        return Incoming(str(status.get("recipient_id") or ""), "status", extra=extra)
 
     def _message(self, message: Any) -> Incoming | None:
         if not isinstance(message, dict) or not message.get("from"):
             return None
         timestamp = message.get("timestamp")
+        at = None
         if isinstance(timestamp, str) and timestamp.isdigit():
             check_fresh(int(timestamp), self.max_age_seconds)
+            at = float(timestamp)
         user_id = str(message["from"])
-        base = {"update_id": f"wa:{message.get('id')}" if message.get("id") else None}
+        base: dict[str, Any] = {
+            "update_id": f"wa:{message.get('id')}" if message.get("id") else None,
+            "at": at,
+        }
         kind = message.get("type")
+        if kind in ("reaction", "system", "edit", "revoke", "request_welcome"):
+            # A reaction to a message, "the customer changed their number", an edit of an
+            # earlier message (never replayed: an edited "yes" must not confirm anything
+            # again), a deleted message: nothing to answer.
+            return Incoming(user_id, "ignored", **base)
+        if kind == "contacts":
+            return self._contact_card(user_id, message, base)
+        if kind == "interactive" and (
+            ((message.get("interactive") or {}).get("button_reply") or {}).get("id")
+            == OWN_NUMBER_BUTTON
+        ):
+            # "Use this number": the sender's own number, as WhatsApp verified it.
+            return Incoming(user_id, "contact", phone="+" + user_id.lstrip("+"), **base)
         if kind == "text":
             body = str((message.get("text") or {}).get("body") or "")
             return Incoming(user_id, "text", body, **base)
@@ -202,6 +313,21 @@ class WhatsAppInput(MetaWebhook):
             return Incoming(
                 user_id, "button", str(button.get("payload") or button.get("text") or ""), **base
             )
+        return Incoming(user_id, "unsupported", **base)
+
+    def _contact_card(self, user_id: str, message: dict[str, Any], base: dict) -> Incoming:
+        """A shared contact card: its first phone number, read as if typed (the login still
+        sends a code to it); the customer's own card counts as their own number."""
+        for card in message.get("contacts") or []:
+            for phone in (card or {}).get("phones") or []:
+                if not isinstance(phone, dict):
+                    continue
+                if str(phone.get("wa_id") or "") == user_id:
+                    return Incoming(user_id, "contact", phone="+" + user_id, **base)
+                digits = "".join(ch for ch in str(phone.get("phone") or phone.get("wa_id") or "")
+                                 if ch.isdigit())
+                if digits:
+                    return Incoming(user_id, "text", "+" + digits, **base)
         return Incoming(user_id, "unsupported", **base)
 
 
@@ -283,7 +409,7 @@ class FacebookGuardedInput(MetaWebhook, FacebookInput):
             app_secret=credentials.get("secret"),
             verify_token=credentials.get("verify"),
             api_base=credentials.get("api_base"),
-            max_age_seconds=credentials.get("max_age_seconds", 3600),
+            max_age_seconds=credentials.get("max_age_seconds", DEFAULT_MAX_AGE_SECONDS),
         )
 
     def __init__(
@@ -292,7 +418,7 @@ class FacebookGuardedInput(MetaWebhook, FacebookInput):
         app_secret: str | None = None,
         verify_token: str | None = None,
         api_base: str | None = None,
-        max_age_seconds: float = 3600,
+        max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
     ) -> None:
         MessengerInput.__init__(self, api_base, max_age_seconds)
         self.page_access_token = (page_access_token or "").strip()
@@ -303,9 +429,42 @@ class FacebookGuardedInput(MetaWebhook, FacebookInput):
     def enabled(self) -> bool:
         return bool(self.page_access_token and self.app_secret)
 
+    has_messaging_window = True
+
     def api_call(self, method: str) -> tuple[str, dict[str, str], dict[str, str]]:
         url = f"{self.api_base}/{GRAPH_VERSION}/{method}"
         return url, {}, {"access_token": self.page_access_token}
+
+    def refusal(self, answer: httpx.Response, body: Any) -> SendError | None:
+        if answer.status_code < 300:
+            return None
+        code, subcode, detail = graph_error(body)
+        if code == 10 and subcode == 2018278:  # sent outside of allowed window
+            return SendError("window", detail)
+        if code == 551 or subcode == 1545041:  # this person isn't available right now
+            return SendError("blocked", detail)
+        if code in FB_RATE or answer.status_code == 429:
+            return SendError("rate", detail, retry_after_header(answer))
+        if code in FB_TEMPORARY or answer.status_code >= 500:
+            return SendError("temporary", detail or str(answer.status_code),
+                             retry_after_header(answer))
+        return SendError("permanent", detail or str(answer.status_code))
+
+    def sent_message_id(self, body: Any) -> str | None:
+        mid = body.get("message_id") if isinstance(body, dict) else None
+        return str(mid) if mid else None
+
+    async def proactive_calls(
+        self, recipient: str, message: dict[str, Any], closed: bool, language: str
+    ) -> tuple[list[tuple[str, dict[str, Any]]] | None, str]:
+        calls, _how = await super().proactive_calls(recipient, message, closed, language)
+        if not closed:
+            return [(m, {**p, "messaging_type": "UPDATE"}) for m, p in calls or []], "free"
+        tag = messenger_tag(message)
+        if tag is None:
+            return None, "outside the window: no message tag fits"
+        tagged = [(m, {**p, "messaging_type": "MESSAGE_TAG", "tag": tag}) for m, p in calls or []]
+        return tagged, f"tag:{tag}"
 
     def updates(self, payload: Any) -> list[Incoming]:
         if not isinstance(payload, dict) or payload.get("object") != "page":
@@ -325,13 +484,26 @@ class FacebookGuardedInput(MetaWebhook, FacebookInput):
         if not user_id:
             return None
         timestamp = event.get("timestamp")
+        at = None
         if isinstance(timestamp, (int, float)):
             check_fresh(timestamp / 1000, self.max_age_seconds)
+            at = timestamp / 1000
+        delivery, read = event.get("delivery"), event.get("read")
+        if isinstance(delivery, dict):
+            ids = [str(mid) for mid in delivery.get("mids") or [] if mid]
+            if ids:
+                return Incoming(user_id, "status",
+                                extra={"message_ids": ids, "status": "delivered"})
+            return None
+        if isinstance(read, dict) and read.get("watermark") is not None:
+            extra = {"status": "read", "watermark": read["watermark"], "recipient": user_id}
+            return Incoming(user_id, "status", extra=extra)
         message = event.get("message")
         if isinstance(message, dict):
             if message.get("is_echo"):
                 return None  # the page's own message
-            base = {"update_id": f"fb:{message.get('mid')}" if message.get("mid") else None}
+            base = {"update_id": f"fb:{message.get('mid')}" if message.get("mid") else None,
+                    "at": at}
             quick = message.get("quick_reply") or {}
             if quick.get("payload"):
                 payload = str(quick["payload"])

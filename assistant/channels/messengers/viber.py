@@ -9,17 +9,30 @@ credentials.yml:
 
 Incoming: `POST /webhooks/viber/webhook`, refused (401) unless `X-Viber-Content-Signature` is
 the hex HMAC-SHA256 of the raw body keyed with the auth token; events older than
-`max_age_seconds` (their `timestamp`, ms) are refused (403); one `message_token` is handled
-once. Handled events: `message` (text, button replies, contact, anything else answered
+`max_age_seconds` (a week; their `timestamp`, ms) are refused (403); one `message_token` is
+handled once. Handled events: `message` (text, button replies, contact, anything else answered
 politely), `conversation_started` (its `context` is the deep-link parameter, `user.language`
-kept). Outgoing: `POST {api_base}/pa/send_message` with `X-Viber-Auth-Token`; texts split at
-7,000 characters, buttons as a reply keyboard, images as `picture`, documents and links as `url`.
+kept), `delivered` / `seen` / `failed` (the outbox's statuses), `unsubscribed` / `subscribed`
+(no proactive message is tried while unsubscribed).
+
+First contact: a user who opens the chat has not subscribed yet, and Viber refuses
+`send_message` to them (`status: 6`, receiverNotSubscribed). The only message a bot may send
+then is the *welcome message*: the JSON body of the answer to the `conversation_started`
+callback. So that turn's answers (the greeting, an invitation's welcome bonus) are collected and
+returned as that body, joined into one message (the last keyboard kept).
+
+Outgoing: `POST {api_base}/pa/send_message` with `X-Viber-Auth-Token`; texts split at 7,000
+characters, buttons as a reply keyboard, images as `picture`, documents and links as `url`.
+Viber reports send errors inside an HTTP 200 (`status` ≠ 0): 5, 6 and 11 (not registered, not
+subscribed, no suitable device) mean the user cannot be reached; 12 is "too many requests".
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 from sanic.request import Request
 
 from assistant.channels.auth import usable_secret
@@ -28,12 +41,18 @@ from assistant.channels.messengers.base import (
     MessengerInput,
     MessengerOutput,
     Refused,
+    SendError,
     check_fresh,
     hmac_sha256_hex,
+    retry_after_header,
     same,
 )
+from assistant.channels.messengers.store import DEFAULT_MAX_AGE_SECONDS
 
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
+UNREACHABLE = {5, 6, 11}  # receiverNotRegistered, receiverNotSubscribed, receiverNoSuitableDevice
+TOO_MANY_REQUESTS = 12
+STATUS_EVENTS = {"delivered": "delivered", "seen": "read", "failed": "failed"}
 
 
 class ViberOutput(MessengerOutput):
@@ -111,7 +130,7 @@ class ViberInput(MessengerInput):
             auth_token=credentials.get("auth_token"),
             bot_name=credentials.get("name") or "Bank",
             api_base=credentials.get("api_base"),
-            max_age_seconds=credentials.get("max_age_seconds", 3600),
+            max_age_seconds=credentials.get("max_age_seconds", DEFAULT_MAX_AGE_SECONDS),
         )
 
     def __init__(
@@ -119,7 +138,7 @@ class ViberInput(MessengerInput):
         auth_token: str | None = None,
         bot_name: str = "Bank",
         api_base: str | None = None,
-        max_age_seconds: float = 3600,
+        max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
     ) -> None:
         super().__init__(api_base, max_age_seconds)
         self.auth_token = usable_secret(auth_token)
@@ -136,15 +155,58 @@ class ViberInput(MessengerInput):
     def api_call(self, method: str) -> tuple[str, dict[str, str], dict[str, str]]:
         return f"{self.api_base}/pa/{method}", {"X-Viber-Auth-Token": self.auth_token or ""}, {}
 
+    def refusal(self, answer: httpx.Response, body: Any) -> SendError | None:
+        if answer.status_code >= 300:
+            return super().refusal(answer, body)
+        status = body.get("status") if isinstance(body, dict) else None
+        if status == 0:
+            return None
+        detail = f"status {status} {(body or {}).get('status_message', '')}".strip()
+        if status in UNREACHABLE:
+            return SendError("blocked", detail)
+        if status == TOO_MANY_REQUESTS:
+            return SendError("rate", detail, retry_after_header(answer))
+        if not isinstance(status, int):
+            return SendError("temporary", "no status in the answer")
+        return SendError("permanent", detail)
+
+    def sent_message_id(self, body: Any) -> str | None:
+        token = body.get("message_token") if isinstance(body, dict) else None
+        return str(token) if token is not None else None
+
+    async def handle(
+        self,
+        incoming: Incoming,
+        on_new_message: Callable[..., Awaitable],
+        output: MessengerOutput | None = None,
+    ) -> dict[str, Any] | None:
+        if incoming.kind != "start":
+            return await super().handle(incoming, on_new_message, output)
+        welcome = ViberOutput(self, collect=True)
+        await super().handle(incoming, on_new_message, welcome)
+        return welcome_message(welcome.collected or [])
+
     def updates(self, payload: Any) -> list[Incoming]:
         if not isinstance(payload, dict):
             return []
         event = payload.get("event")
         timestamp = payload.get("timestamp")
+        at = None
         if isinstance(timestamp, (int, float)):
             check_fresh(timestamp / 1000, self.max_age_seconds)
+            at = timestamp / 1000
         token = payload.get("message_token")
         key = f"{event}:{token}" if token is not None else None
+        if event in STATUS_EVENTS and token is not None:
+            extra = {"message_ids": [str(token)], "status": STATUS_EVENTS[event],
+                     "error": payload.get("desc")}
+            return [Incoming(str(payload.get("user_id") or ""), "status", extra=extra)]
+        if event in ("unsubscribed", "subscribed"):
+            user_id = payload.get("user_id") or (payload.get("user") or {}).get("id")
+            if not user_id:
+                return []
+            kind = "blocked" if event == "unsubscribed" else "unblocked"
+            return [Incoming(str(user_id), kind, update_id=f"{event}:{user_id}:{timestamp}")]
         if event == "conversation_started":
             user = payload.get("user") or {}
             if not user.get("id"):
@@ -157,6 +219,7 @@ class ViberInput(MessengerInput):
                     update_id=key,
                     language=user.get("language"),
                     start_param=payload.get("context") or None,
+                    at=at,
                 )
             ]
         if event != "message":
@@ -165,7 +228,7 @@ class ViberInput(MessengerInput):
         message = payload.get("message") or {}
         if not sender.get("id") or not isinstance(message, dict):
             return []
-        base = {"update_id": key, "language": sender.get("language")}
+        base = {"update_id": key, "language": sender.get("language"), "at": at}
         user_id = str(sender["id"])
         kind = message.get("type")
         if kind == "text" and isinstance(message.get("text"), str):
@@ -176,3 +239,19 @@ class ViberInput(MessengerInput):
                 phone = "+" + phone
             return [Incoming(user_id, "contact", phone=phone or None, **base)]
         return [Incoming(user_id, "unsupported", **base)]
+
+
+def welcome_message(calls: list[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The answer body of a `conversation_started` callback: the turn's messages as one
+    welcome message (Viber sends only one), or None when the turn said nothing."""
+    messages = [payload for method, payload in calls if method == "send_message"]
+    if not messages:
+        return None
+    texts = [str(m.get("text") or "") for m in messages if m.get("type") == "text"]
+    welcome = {k: v for k, v in messages[0].items() if k not in ("receiver", "keyboard")}
+    welcome.update(type="text", text="\n\n".join(t for t in texts if t)[:7000])
+    welcome.pop("media", None)
+    keyboards = [m["keyboard"] for m in messages if m.get("keyboard")]
+    if keyboards:
+        welcome["keyboard"] = keyboards[-1]
+    return welcome

@@ -27,3 +27,13 @@ async def test_the_proactive_messages(intent, entities, response, check):
     assert responses(messages) == [response]
     for key, value in check.items():
         assert messages[0][key] == value
+
+
+async def test_each_message_names_the_bank_event_it_reports():
+    """The outbox keys the messages by it: the event triggered twice is sent once."""
+    tracker = make_tracker("x", "", "EXTERNAL_topup_succeeded")
+    tracker.latest_message["entities"] = [
+        {"entity": "amount", "value": "100.00"}, {"entity": "delivery_key", "value": "evt_42"},
+    ]
+    _, messages = await run(ActionNotifyBankEvent(), tracker)
+    assert [m.get("delivery_key") for m in messages] == ["evt_42"]

@@ -32,6 +32,16 @@ forms:
 BOT_ANSWER = "ok"
 
 
+@pytest.fixture(autouse=True)
+def assistant_db(tmp_path, monkeypatch) -> str:
+    """A throwaway assistant database (the messengers' seen deliveries, contacts, outbox)."""
+    url = f"sqlite:///{tmp_path / 'assistant.db'}"
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
+    monkeypatch.setenv("OUTBOX_RETRY_BASE_SECONDS", "0.2")
+    monkeypatch.setenv("OUTBOX_POLL_SECONDS", "0.2")
+    return url
+
+
 @pytest.fixture
 async def vault(corebank, monkeypatch):
     """The bank client pointed at the sandbox."""

@@ -34,30 +34,144 @@ from scripts.services import free_port
 _ids = itertools.count(1000)
 
 
+# What each platform answers when it refuses a send (their documented error answers):
+# Telegram Bot API (core.telegram.org/bots/api#making-requests: `ok: false`, `error_code`,
+# `description`, `parameters.retry_after`), Viber REST API (developers.viber.com/docs/api/
+# rest-bot-api/#error-codes: HTTP 200 with a non-zero `status`), WhatsApp Cloud API and
+# Messenger Platform (Graph API `error` objects with their codes).
+REFUSALS: dict[str, dict[str, tuple[int, dict[str, Any]]]] = {
+    "telegram": {
+        "rate": (429, {"ok": False, "error_code": 429,
+                       "description": "Too Many Requests: retry after 1",
+                       "parameters": {"retry_after": 1}}),
+        "blocked": (403, {"ok": False, "error_code": 403,
+                          "description": "Forbidden: bot was blocked by the user"}),
+        "server": (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
+    },
+    "viber": {
+        "rate": (200, {"status": 12, "status_message": "tooManyRequests"}),
+        "blocked": (200, {"status": 6, "status_message": "notSubscribed"}),
+        "server": (500, {}),
+    },
+    "whatsapp": {
+        "rate": (400, {"error": {"message": "(#130429) Rate limit hit", "type": "OAuthException",
+                                 "code": 130429, "fbtrace_id": "AbCdEf"}}),
+        "blocked": (400, {"error": {"message": "(#131026) Message Undeliverable",
+                                    "type": "OAuthException", "code": 131026,
+                                    "fbtrace_id": "AbCdEf"}}),
+        "window": (400, {"error": {
+            "message": "(#131047) Re-engagement message", "type": "OAuthException",
+            "code": 131047,
+            "error_data": {"messaging_product": "whatsapp",
+                           "details": "Message failed to send because more than 24 hours have "
+                                      "passed since the customer last replied to this number."},
+            "fbtrace_id": "AbCdEf"}}),
+        "server": (500, {"error": {"message": "(#2) Service temporarily unavailable",
+                                   "type": "OAuthException", "code": 2}}),
+    },
+    "facebook": {
+        "rate": (400, {"error": {"message": "(#613) Calls to this api have exceeded the rate "
+                                            "limit.", "type": "OAuthException", "code": 613}}),
+        "blocked": (400, {"error": {"message": "(#551) This person isn't available right now.",
+                                    "type": "OAuthException", "code": 551,
+                                    "error_subcode": 1545041}}),
+        "window": (400, {"error": {"message": "(#10) This message is sent outside of allowed "
+                                              "window.", "type": "OAuthException", "code": 10,
+                                   "error_subcode": 2018278}}),
+        "server": (500, {"error": {"message": "An unexpected error has occurred.",
+                                   "type": "OAuthException", "code": 2}}),
+    },
+}
+SEND_PATHS = {"telegram": "/bot", "viber": "/pa/", "whatsapp": "/v17.0/1055/",
+              "facebook": "/v17.0/me/"}
+
+
+@dataclass
+class Refusal:
+    """The stand-in refuses matching sends `times` times (None: until cleared)."""
+
+    platform: str
+    kind: str
+    to: str | None = None
+    times: int | None = 1
+
+    def matches(self, path: str, body: dict[str, Any]) -> bool:
+        if not path.startswith(SEND_PATHS[self.platform]) or self.times == 0:
+            return False
+        if self.to is not None and recipient_of(self.platform, body) != self.to:
+            return False
+        if self.kind == "window":  # what the platform accepts outside the window passes
+            return body.get("type") != "template" and body.get("messaging_type") != "MESSAGE_TAG"
+        return True
+
+
+def recipient_of(platform: str, body: dict[str, Any]) -> str:
+    if platform == "telegram":
+        return str(body.get("chat_id"))
+    if platform == "viber":
+        return str(body.get("receiver"))
+    if platform == "whatsapp":
+        return str(body.get("to"))
+    return str((body.get("recipient") or {}).get("id"))
+
+
 class StandInAPI:
-    """A platform's HTTP API on 127.0.0.1: answers every POST like the platform does on success
-    and records (path, query, headers, json)."""
+    """A platform's HTTP API on 127.0.0.1: answers every POST like the platform does, and
+    records (path, query, headers, json, status, accepted). On success it answers as the
+    platform does on success; `refuse(...)` makes it answer with the platform's own error
+    (rate limited, blocked by the user, outside the messaging window, server error)."""
 
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.url = ""
+        self.refusals: list[Refusal] = []
         self._runner: web.AppRunner | None = None
+
+    def refuse(self, platform: str, kind: str, to: str | None = None,
+               times: int | None = 1) -> Refusal:
+        refusal = Refusal(platform, kind, to, times)
+        self.refusals.append(refusal)
+        return refusal
+
+    def clear_refusals(self) -> None:
+        self.refusals.clear()
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.calls.append(
-            {
-                "path": request.path,
-                "query": dict(request.query),
-                "headers": dict(request.headers),
-                "json": body,
-            }
-        )
+        call = {
+            "path": request.path,
+            "query": dict(request.query),
+            "headers": dict(request.headers),
+            "json": body,
+            "status": 200,
+            "accepted": True,
+        }
+        self.calls.append(call)
+        for refusal in self.refusals:
+            if refusal.matches(request.path, body):
+                if refusal.times is not None:
+                    refusal.times -= 1
+                status, answer = REFUSALS[refusal.platform][refusal.kind]
+                call.update(status=status, accepted=False, refused=refusal.kind)
+                return web.json_response(answer, status=status)
         if request.path.startswith("/bot"):
+            if request.path.endswith(("/deleteMessage", "/editMessageReplyMarkup",
+                                      "/answerCallbackQuery")):
+                return web.json_response({"ok": True, "result": True})
             return web.json_response({"ok": True, "result": {"message_id": next(_ids)}})
         if request.path.startswith("/pa/"):
-            return web.json_response({"status": 0, "status_message": "ok"})
-        return web.json_response({"messages": [{"id": f"wamid.{next(_ids)}"}], "message_id": "m"})
+            return web.json_response(
+                {"status": 0, "status_message": "ok", "message_token": next(_ids)}
+            )
+        if request.path.startswith("/v17.0/me/"):
+            return web.json_response(
+                {"recipient_id": recipient_of("facebook", body), "message_id": f"m_{next(_ids)}"}
+            )
+        return web.json_response(
+            {"messaging_product": "whatsapp", "contacts": [{"input": body.get("to"),
+                                                            "wa_id": body.get("to")}],
+             "messages": [{"id": f"wamid.{next(_ids)}"}]}
+        )
 
     async def start(self) -> StandInAPI:
         app = web.Application()
@@ -274,23 +388,25 @@ class Platform:
         }
         return {"object": "page", "entry": [{"id": "PAGE", "time": 0, "messaging": [event]}]}
 
+    def telegram_calls(self, api: StandInAPI, method: str) -> list[dict[str, Any]]:
+        """The bodies of the Telegram API calls of one method (deleteMessage, ...)."""
+        return [c["json"] for c in api.calls if c["path"].endswith(f"/{method}")]
+
     # ------------------------------------------------------------- what the bot sent
-    def sent(self, api: StandInAPI) -> list[dict[str, Any]]:
-        """Every outgoing message as {"to", "kind", "text", "raw"}."""
+    def sent(self, api: StandInAPI, refused: bool = False) -> list[dict[str, Any]]:
+        """Every message the platform accepted (with `refused`: every one it refused) as
+        {"to", "kind", "text", "raw"}."""
         out = []
-        mine = {
-            "telegram": "/bot",
-            "viber": "/pa/",
-            "whatsapp": "/v17.0/1055/",
-            "facebook": "/v17.0/me/",
-        }[self.name]
+        mine = SEND_PATHS[self.name]
         for call in api.calls:
             if not call["path"].startswith(mine):
                 continue  # another platform's call (the e2e stack shares one stand-in)
+            if call.get("accepted", True) == refused:
+                continue
             body = call["json"]
             if self.name == "telegram":
                 method = call["path"].rsplit("/", 1)[1]
-                if method == "answerCallbackQuery":
+                if method in ("answerCallbackQuery", "deleteMessage", "editMessageReplyMarkup"):
                     continue
                 out.append(
                     {
@@ -311,9 +427,15 @@ class Platform:
                 )
             elif self.name == "whatsapp":
                 kind = body["type"]
+                parameters = [
+                    p.get("text", "")
+                    for c in (body.get("template") or {}).get("components") or []
+                    for p in c.get("parameters") or []
+                ]
                 text = (
                     (body.get("text") or {}).get("body")
                     or ((body.get("interactive") or {}).get("body") or {}).get("text")
+                    or " ".join(parameters)
                     or ""
                 )
                 out.append({"to": body["to"], "kind": kind, "text": text, "raw": body})
@@ -323,6 +445,7 @@ class Platform:
                     {
                         "to": body["recipient"]["id"],
                         "kind": "attachment" if "attachment" in message else "text",
+                        "tag": body.get("tag"),
                         "text": message.get("text", ""),
                         "raw": body,
                     }

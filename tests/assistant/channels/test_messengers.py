@@ -1,16 +1,19 @@
 """The four messenger channels against local stand-ins of their APIs: updates come in through
 the real webhook route (signed as the platform signs them), answers go out to the stand-in's
-send API and are checked there. Forged, unsigned, stale and replayed deliveries change nothing."""
+send API and are checked there. Forged, unsigned, too old and replayed deliveries change
+nothing; a platform's redelivery hours later is handled, once."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
 import pytest
 
 from assistant.channels.guard import GuardedInputChannel
-from assistant.channels.messengers.base import NOT_TEXT_ANSWER, SeenIds, split_text
+from assistant.channels.messengers.base import NOT_TEXT_ANSWER, split_text
+from assistant.channels.messengers.store import SeenIds
 from tests.assistant.channels.conftest import BOT_ANSWER, RecordingAgent
 from tests.assistant.channels.platforms import Platform, StandInAPI, body_of, platforms
 
@@ -110,11 +113,36 @@ async def test_a_replayed_delivery_is_handled_once(messenger) -> None:
     assert len(agent.messages) == 1 and len(platform.sent(api)) == 1
 
 
-async def test_a_stale_delivery_is_refused(messenger) -> None:
+async def test_a_redelivery_after_an_outage_is_handled_once(messenger) -> None:
+    """Platforms redeliver for hours or days after a failure: the customer's message of two
+    days ago is handled (not refused as stale), and each later retry of it is not."""
     platform, post, agent, api, _channel, _client = messenger
-    answer = await post(platform.text_update("balance", at=time.time() - 2 * 86400))
+    update = platform.text_update("balance", at=time.time() - 2 * 86400)
+    for _ in range(2):
+        assert (await post(update)).status_code == 200
+    assert len(agent.messages) == 1 and len(platform.sent(api)) == 1
+
+
+async def test_a_delivery_older_than_the_replay_memory_is_refused(messenger) -> None:
+    platform, post, agent, api, _channel, _client = messenger
+    answer = await post(platform.text_update("balance", at=time.time() - 9 * 86400))
     assert answer.status_code == 403
     assert agent.messages == [] and api.calls == []
+
+
+async def test_a_retry_after_a_restart_is_still_handled_once(messenger, serve) -> None:
+    """The seen deliveries are in the assistant's database: a new process (a new channel
+    object, another replica) does not handle a retry again."""
+    platform, post, agent, api, _channel, _client = messenger
+    update = platform.text_update("balance")
+    assert (await post(update)).status_code == 200
+    again = RecordingAgent()
+    url = await serve(platform.channel(api.url), agent=again)
+    body = body_of(update)
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        answer = await client.post(platform.path, content=body, headers=platform.sign(body))
+    assert answer.status_code == 200
+    assert len(agent.messages) == 1 and again.messages == []
 
 
 async def test_an_update_cannot_spoof_another_channel(messenger) -> None:
@@ -228,7 +256,7 @@ MANY = [{"title": f"Option {n}", "payload": f'/inform{{"n": {n}}}'} for n in ran
 
 async def test_buttons_images_documents_links(messenger) -> None:
     platform, _post, _agent, api, channel, _client = messenger
-    out = channel.get_output_channel()
+    out = channel.reply_output()
     to = platform.prefix + platform.user
     await out.send_response(to, {"text": "Send 100 UAH?", "buttons": BUTTONS})
     await out.send_response(to, {"image": "https://bank.example/media/card.png"})
@@ -265,7 +293,7 @@ async def test_buttons_images_documents_links(messenger) -> None:
 
 async def test_whatsapp_more_than_three_choices_become_a_list(api) -> None:
     platform = PLATFORMS[2]
-    out = platform.channel(api.url).get_output_channel()
+    out = platform.channel(api.url).reply_output()
     await out.send_response("wa-380501112233", {"text": "Which card?", "buttons": MANY})
     [sent] = platform.sent(api)
     interactive = sent["raw"]["interactive"]
@@ -280,7 +308,7 @@ async def test_long_answers_are_split_at_the_platforms_limit(messenger) -> None:
     platform, _post, _agent, api, channel, _client = messenger
     limit = LIMITS[platform.name]
     text = ("word " * (limit // 2)).strip()  # about 2.5 × the limit
-    await channel.get_output_channel().send_text_message(platform.prefix + platform.user, text)
+    await channel.reply_output().send_text_message(platform.prefix + platform.user, text)
     pieces = [sent["text"] for sent in platform.sent(api)]
     assert len(pieces) == 3 and all(len(piece) <= limit for piece in pieces)
     assert " ".join(pieces) == text
@@ -293,12 +321,23 @@ def test_split_text_prefers_line_breaks() -> None:
 
 async def test_proactive_messages_use_the_send_api(messenger) -> None:
     """What Rasa does for `trigger_intent?output_channel=latest`: the registered channel's
-    `get_output_channel()` sends to the conversation's key."""
+    `get_output_channel()` (the outbox) sends to the conversation's key."""
     platform, _post, _agent, api, channel, _client = messenger
     out = channel.get_output_channel()
     await out.send_text_message(platform.prefix + platform.user, "500.00 UAH arrived on your card")
+    await until(lambda: platform.sent(api))
     [sent] = platform.sent(api)
     assert sent["to"] == platform.user and "arrived" in sent["text"]
+
+
+async def until(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
 
 
 async def test_button_presses_come_back_as_payloads(messenger) -> None:
@@ -323,13 +362,15 @@ async def test_button_presses_come_back_as_payloads(messenger) -> None:
         assert any(call["path"].endswith("/answerCallbackQuery") for call in api.calls)
 
 
-def test_the_retry_memory_is_bounded():
-    """Update ids are remembered to handle a platform's retry once, but only the last `size`:
-    signed deliveries with ever new ids (bench/bench_fuzz.py) cannot grow it."""
-    seen = SeenIds(size=3)
+def test_the_retry_memory_is_bounded_in_memory_and_kept_in_the_database():
+    """Update ids are remembered to handle a platform's retry once: the in-memory front keeps
+    only the last `size` (signed deliveries with ever new ids, bench/bench_fuzz.py, cannot grow
+    it), the database keeps them all for the replay window (then they are pruned)."""
+    seen = SeenIds("telegram", retention_seconds=3600, size=3)
     assert all(seen.first_time(f"u{n}") for n in range(10))
-    assert len(seen._ids) == 3
+    assert len(seen._recent) == 3
     assert not seen.first_time("u9") and not seen.first_time("u7")  # recent: a retry
-    assert seen.first_time("u0")  # forgotten long ago: handled again
-    assert len(seen._ids) == 3
+    assert not seen.first_time("u0")  # out of memory, still in the database: a retry
+    assert len(seen._recent) == 3
     assert seen.first_time(None) and seen.first_time(None)  # no id: never deduplicated
+    assert SeenIds("viber", retention_seconds=3600).first_time("u0")  # per channel
