@@ -213,6 +213,25 @@ def test_kyc_when_the_bank_is_down(chat, rasa_server, corebank, faults, timed, f
         assert client.get("/api/v1/me").json()["kyc_level"] == "verified"
 
 
+def test_kyc_answered_late_is_told_as_it_is(chat, rasa_server, corebank, faults, timed):
+    """The bank records the application but answers after the assistant's deadline (the
+    sandbox's answer_latency_ms): whatever the customer is told must be what the bank did."""
+    sender = chat.new_sender("late-kyc")
+    log_in(chat, rasa_server, corebank, sender, "+38098" + f"{secrets.randbelow(10**7):07d}")
+    _tariff_form_up_to_consent(chat, rasa_server, sender)
+    corebank.set_faults(paths=["/api/v1/me/kyc"], answer_latency_ms=4000)
+    answer = timed(sender, "I agree")
+    time.sleep(2)  # the sandbox sends its late answer (the change was committed before it)
+    corebank.clear_faults()
+    with corebank.client("customers", f"rest:{sender}") as client:
+        level = client.get("/api/v1/me").json()["kyc_level"]
+    if said("utter_card_bank_unavailable") in answer:
+        assert level == "none", ("told that nothing changed, but the bank verified", answer)
+    else:
+        assert level == "verified" and any(
+            pattern("utter_card_issued_tariff").fullmatch(t) for t in answer), answer
+
+
 @pytest.mark.parametrize("fault", list(DOWN))
 def test_invitation_code_when_the_bank_is_down(
     chat, rasa_server, corebank, faults, timed, fault
