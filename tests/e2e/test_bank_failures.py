@@ -213,6 +213,13 @@ def test_kyc_when_the_bank_is_down(chat, rasa_server, corebank, faults, timed, f
         assert client.get("/api/v1/me").json()["kyc_level"] == "verified"
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Defect (actions/cards/tariff.py ActionSubmitTariffCard, the flow rewrite's area): when the "
+    "bank records the KYC application but its answer arrives after the client's 2.5 s budget, "
+    "the customer is told utter_card_bank_unavailable ('no card was opened and nothing was "
+    "changed') while the bank has the customer verified with the application on record. The "
+    "assistant should look the outcome up (GET /api/v1/me/kyc or kyc_level), as the card "
+    "block does (utter_card_change_late_done), and go on to open the card."))
 def test_kyc_answered_late_is_told_as_it_is(chat, rasa_server, corebank, faults, timed):
     """The bank records the application but answers after the assistant's deadline (the
     sandbox's answer_latency_ms): whatever the customer is told must be what the bank did."""
