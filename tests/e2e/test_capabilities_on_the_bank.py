@@ -34,7 +34,7 @@ from tests.e2e.helpers import (
 from tests.e2e.responses import pattern, payloads, said
 
 
-@dataclass
+@dataclass(repr=False)
 class Chat:
     """One customer's conversation; the transcript goes into every failure message."""
 
@@ -57,7 +57,7 @@ class Chat:
     def slot(self, name: str):
         return slot(self.rasa_server, self.sender, name)
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
         return "\n".join(self.transcript)
 
 
