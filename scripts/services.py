@@ -204,7 +204,9 @@ def rasa_service(
         health_url=f"http://{LOOPBACK}:{port}/webhooks/rest/",
         log_path=log_path,
         env=rasa_thread_env(env),
-        startup_timeout=180.0,
+        # Loading the model takes ~30 s on an idle 2-core machine; a loaded one (several test
+        # sessions at once) may need longer: RASA_STARTUP_TIMEOUT_SECONDS raises the wait.
+        startup_timeout=float(os.environ.get("RASA_STARTUP_TIMEOUT_SECONDS") or 180.0),
     )
 
 

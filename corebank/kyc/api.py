@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from corebank.core import tariffs
 from corebank.core.auth import CurrentCustomer, current_customer, require_scope
 from corebank.core.contract import SESSION_ERRORS, ContractModel, errors, merge, one_of_required
-from corebank.core.db import get_session
+from corebank.core.db import get_session, iso
 from corebank.core.errors import BankError
 from corebank.core.money import fmt
 from corebank.core.settings import get_settings
@@ -78,3 +78,42 @@ def submit_kyc(
     }
     session.commit()
     return body
+
+
+class KycRecordOut(ContractModel):
+    kyc_id: str
+    status: str
+    reason: str | None
+    full_name: str
+    date_of_birth: str
+    address: str
+    document: KycDocument
+    passport_issue_date: str | None
+    passport_authority: str | None
+    created_at: str | None
+
+
+@router.get("/me/kyc", response_model=KycRecordOut, responses=merge(SESSION_ERRORS, errors(404)))
+def latest_kyc(
+    _claims: dict = Depends(require_scope("customers")),
+    me: CurrentCustomer = Depends(current_customer),
+    session: Session = Depends(get_session),
+):
+    """The customer's latest KYC application as the bank recorded it (accepted or rejected), so
+    what a conversation submitted can be checked on the bank. The passport only masked."""
+    record = service.latest_record(session, me.customer_id)
+    if record is None:
+        raise BankError("not_found", "No KYC application on record.", 404)
+    return {
+        "kyc_id": record.id,
+        "status": record.status,
+        "reason": record.reason,
+        "full_name": record.full_name,
+        "date_of_birth": record.date_of_birth.isoformat(),
+        "address": record.address,
+        "document": {"type": record.document_type, "masked": record.passport_masked},
+        "passport_issue_date": (record.passport_issue_date.isoformat()
+                                if record.passport_issue_date else None),
+        "passport_authority": record.passport_authority,
+        "created_at": iso(record.created_at),
+    }

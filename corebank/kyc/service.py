@@ -113,3 +113,11 @@ def apply(session: Session, customer_id: str,
         customer.first_name, customer.last_name = names[0], " ".join(names[1:])
         customer.date_of_birth = birth
     return record, verdict
+
+
+def latest_record(session: Session, customer_id: str) -> KycRecord | None:
+    """The customer's most recent application (accepted or rejected)."""
+    return session.execute(
+        select(KycRecord).where(KycRecord.customer_id == customer_id)
+        .order_by(KycRecord.created_at.desc(), KycRecord.id.desc()).limit(1)
+    ).scalar_one_or_none()

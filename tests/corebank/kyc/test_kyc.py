@@ -94,3 +94,26 @@ def test_kyc_with_passport_ref_then_tariff_card_and_plastic(bank):
     assert [o["order_id"] for o in orders] == [order["order_id"]]
     r = bank.post("/api/v1/me/cards/card_unknown/plastic", {"address": address}, identity)
     assert r.status_code == 404 and error_code(r) == "card_not_found"
+
+
+def test_latest_kyc_record_as_the_bank_keeps_it(bank):
+    """GET /me/kyc: the latest application, accepted or rejected, with the passport masked only
+    (what a conversation submitted can be checked on the bank)."""
+    identity = bank.login()
+    r = bank.get("/api/v1/me/kyc", identity)
+    assert r.status_code == 404 and error_code(r) == "not_found"
+    assert kyc(bank, identity, passport_number="AB12345").status_code == 422
+    rejected = bank.get("/api/v1/me/kyc", identity).json()
+    assert (rejected["status"], rejected["reason"]) == ("rejected", "invalid_document")
+    r = kyc(bank, identity, passport_number="KB 765432", address="Sumska 10, Kharkiv",
+            passport_authority="6301")
+    assert r.status_code == 200, r.text
+    record = bank.get("/api/v1/me/kyc", identity)
+    assert record.status_code == 200, record.text
+    body = record.json()
+    assert body["kyc_id"] == r.json()["kyc_id"] and body["status"] == "verified"
+    assert (body["address"], body["passport_authority"]) == ("Sumska 10, Kharkiv", "6301")
+    assert body["document"] == {"type": "passport_booklet", "masked": "KB••••32"}
+    assert "765432" not in record.text
+    other = bank.login()
+    assert bank.get("/api/v1/me/kyc", other).status_code == 404  # only one's own record
