@@ -1,13 +1,12 @@
 """Every patch of a third-party library's code (Rasa 3.6, rasa-sdk, sanic-jwt, ...), in one place.
 A patch anywhere else is a defect: add it here, to this list, with its test.
 
-| # | library   | what is replaced                                   | why       | test |
-|---|-----------|----------------------------------------------------|-----------|------|
-| 1 | rasa      | RemoteAction._validate_action_result                | speed     | tests/assistant/test_rasa_patches.py |
-| 2 | rasa      | Event.resolve_by_type                               | speed     | tests/assistant/test_rasa_patches.py |
-| 3 | rasa      | MemoizationPolicy.predict_action_probabilities      | speed     | tests/assistant/test_rasa_patches.py |
-| 4 | sanic-jwt | Authentication._get_token                           | security  | tests/assistant/test_rasa_patches.py, tests/e2e/test_rasa_api_auth.py |
-| 5 | sanic-jwt | Authentication._decode                              | security  | tests/assistant/test_rasa_patches.py, tests/e2e/test_rasa_api_auth.py |
+1-3. rasa: RemoteAction._validate_action_result, Event.resolve_by_type,
+     MemoizationPolicy.predict_action_probabilities (speed; details below).
+     Test: tests/assistant/test_rasa_patches.py.
+4-5. sanic-jwt (Rasa's HTTP API check): Authentication._get_token, Authentication._decode
+     (security: `harden_jwt_errors`). Tests: tests/assistant/test_rasa_patches.py,
+     tests/e2e/test_rasa_api_auth.py.
 
 rasa-sdk is not patched (rasa_sdk_plugins/ adds a plugin through its documented hook).
 
@@ -127,6 +126,8 @@ def harden_jwt_errors() -> None:
     from sanic_jwt import exceptions
     from sanic_jwt.authentication import Authentication
 
+    if getattr(Authentication._decode, "hardened", False):
+        return  # applied already
     original = Authentication._decode
     original_get_token = Authentication._get_token
 
@@ -151,4 +152,5 @@ def harden_jwt_errors() -> None:
                 raise jwt.exceptions.DecodeError("refused: no exp, or expired")
         return claims
 
+    _decode.hardened = True
     Authentication._decode = _decode

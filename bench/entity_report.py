@@ -115,7 +115,7 @@ async def parse_all(model: Path, texts: list[str]) -> list[dict]:
 
 def score(gold: list[set], predicted: list[set]) -> dict[str, dict[str, float]]:
     tp, fp, fn = Counter(), Counter(), Counter()
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         for kind, *_ in g & p:
             tp[kind] += 1
         for kind, *_ in p - g:
@@ -139,7 +139,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("/tmp/entity-report"))
     parser.add_argument("--model", type=Path, help="evaluate this model instead of training one")
-    parser.add_argument("--fold", type=int, default=0, help=f"which fifth is held out (0-{FOLDS - 1})")
+    parser.add_argument("--fold", type=int, default=0,
+                        help=f"which fifth is held out (0-{FOLDS - 1})")
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--errors", action="store_true", help="list every wrong entity")
     args = parser.parse_args()
@@ -177,7 +178,7 @@ def main() -> int:
     for kind, value, text in function_words:
         print(f"  {kind}={value!r} in {text!r}")
     if args.errors:
-        for m, g, p in zip(examples, gold, predicted):
+        for m, g, p in zip(examples, gold, predicted, strict=True):
             if g != p:
                 text = m.get(TEXT)
                 print(f"  {text!r}: missed {sorted(g - p)} wrong {sorted(p - g)}")

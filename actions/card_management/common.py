@@ -35,7 +35,8 @@ REDACTED = "[redacted]"  # what the channel layer leaves of a PIN or password ty
 # stolen; "i lost it, lock it just in case" is lost).
 _ASKED_TO_PAUSE = re.compile(
     r"\bfreez|\bfrezze|\bpause|on hold|temporar|\btemp\b|(?<!not )\bfor (?:now|a (?:while|bit|"
-    r"few days|couple (?:of )?days|day or two|week))\b|\bfor (?:a )?(?:few|couple(?: of)?|\d+) days",
+    r"few days|couple (?:of )?days|day or two|week))\b|"
+    r"\bfor (?:a )?(?:few|couple(?: of)?|\d+) days",
     re.I)
 _REASON_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fraud", re.compile(

@@ -50,7 +50,8 @@ def verbatim_share() -> tuple[float, list[str]]:
 
 
 def test_normalise_strips_entity_annotations():
-    assert normalise("Send [50](amount)  to [Anna]{\"entity\": \"person_name\"}") == "send 50 to anna"
+    text = "Send [50](amount)  to [Anna]{\"entity\": \"person_name\"}"
+    assert normalise(text) == "send 50 to anna"
 
 
 def test_story_texts_are_mostly_fresh_wordings():

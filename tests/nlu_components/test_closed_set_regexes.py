@@ -17,7 +17,8 @@ def _regex(name: str) -> re.Pattern[str]:
     for path in sorted((ROOT / "data").rglob("nlu*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             if block.get("regex") == name:
-                patterns = [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+                lines = block["examples"].splitlines()
+                patterns = [line[2:] for line in lines if line.startswith("- ")]
                 return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
     raise AssertionError(f"no regex {name!r} in data/")
 
@@ -28,7 +29,8 @@ def _found(name: str, text: str) -> list[str]:
 
 @pytest.mark.parametrize(("text", "found"), [
     ("hmm no, just freeze it for now, I might find it", ["for now"]),
-    ("can u freeze it again for a couple days, i left it at a friends place", ["for a couple days"]),
+    ("can u freeze it again for a couple days, i left it at a friends place",
+     ["for a couple days"]),
     ("my card got STOLEN on the tram", ["STOLEN"]),
     ("i lost my card", ["lost"]),
     ("block it temporarily", ["temporarily"]),
