@@ -156,7 +156,9 @@ def main() -> int:
     write(test_data, args.out / "test.yml")
     model = args.model or train(args.out / "train.yml", args.out)
     examples = test_data.intent_examples
-    parsed = asyncio.run(parse_all(model, [m.get(TEXT) for m in examples]))
+    texts = [m.get(TEXT) for m in examples]
+    everything = asyncio.run(parse_all(model, texts + PROBES))  # one model load
+    parsed, probes = everything[: len(texts)], everything[len(texts):]
     gold = [spans(m.get(ENTITIES)) for m in examples]
     predicted = [spans(p.get("entities")) for p in parsed]
     report = score(gold, predicted)
@@ -182,7 +184,6 @@ def main() -> int:
             if g != p:
                 text = m.get(TEXT)
                 print(f"  {text!r}: missed {sorted(g - p)} wrong {sorted(p - g)}")
-    probes = asyncio.run(parse_all(model, PROBES))
     print("probes:")
     for p in probes:
         found = [f"{e['entity']}={p['text'][e['start']:e['end']]!r}->{e.get('value')!r}"
