@@ -18,6 +18,7 @@ Likewise a number right after a word that names an identifier ("account 123456",
 DIET's `amount` there is dropped. And a generic word is never a tariff's name: DIET's `tariff`
 on a bare "card" ("upgrade my card to the digital tariff") is dropped.
 
+Function words are never entities: DIET's entity whose whole text is one ("for", "I") is dropped.
 Closed-set entities (why a card is locked, currencies) are regex-only too: their patterns list
 every value, so DIET can only add guesses, and its guesses were function words ("for", "I",
 "find" as `lock_reason` in "hmm no, just freeze it for now, I might find it"). Some of them also
@@ -40,6 +41,14 @@ from rasa.shared.nlu.training_data.message import Message
 from nlu_components.entity_shapes import IDENTIFIER_CUE_RE
 
 REGEX_EXTRACTOR = "RegexEntityExtractor"
+# Words that are never a whole entity of this domain, whatever DIET guesses ("hmm no, just freeze
+# it for now, I might find it" came out with `for` as a lock reason and `I` as a person's name).
+FUNCTION_WORDS = (
+    "a an the i i'm im me my mine it its it's you u your he she we they them this that these "
+    "those to for of on in at by with from up out about as and or but so if not no yes just now "
+    "is am are was were be been do did does can could will would might may must should shall "
+    "find get got want need please pls hmm ok okay hi hey"
+).split()
 # Digits with the separators people type inside one number, an optional sign and decimals.
 LONE_NUMBER_RE = re.compile(r"\s*[+\-\u2212]?\d(?:[\d\s.,()\-/]*\d)?\s*")
 
@@ -63,6 +72,8 @@ class RegexEntityPriority(GraphComponent):
             "generic_words": {"tariff": ["card", "cards", "карта", "картка", "карту", "картку"]},
             # entity type -> the intents whose messages can carry it (any intent when absent)
             "intent_entities": {},
+            # a statistical entity whose whole text is one of these is dropped
+            "function_words": FUNCTION_WORDS,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -71,6 +82,7 @@ class RegexEntityPriority(GraphComponent):
             kind: {w.casefold() for w in words}
             for kind, words in (config.get("generic_words") or {}).items()
         }
+        self.function_words = {w.casefold() for w in config.get("function_words") or []}
         self.intent_entities = {
             kind: set(intents) for kind, intents in (config.get("intent_entities") or {}).items()
         }
@@ -102,7 +114,7 @@ class RegexEntityPriority(GraphComponent):
             if entity.get(EXTRACTOR) != REGEX_EXTRACTOR:
                 if lone_number or entity.get("entity") in self.regex_only:
                     continue
-                if self._generic(entity, text):
+                if self._generic(entity, text) or self._function_word(entity, text):
                     continue
                 if entity.get("entity") == "amount" and _after_identifier_cue(text, entity):
                     continue
@@ -110,6 +122,11 @@ class RegexEntityPriority(GraphComponent):
                     continue
             kept.append(entity)
         return kept
+
+    def _function_word(self, entity: dict[str, Any], text: str) -> bool:
+        start, end = entity.get("start"), entity.get("end")
+        span = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        return span.strip().casefold() in self.function_words
 
     def _generic(self, entity: dict[str, Any], text: str) -> bool:
         words = self.generic.get(entity.get("entity"))

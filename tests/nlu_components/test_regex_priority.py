@@ -98,3 +98,17 @@ def test_an_entity_limited_to_some_intents_is_dropped_elsewhere(intent, kept):
     result = _run_config(text, [regex], intent,
                          intent_entities={"lock_reason": ["lock_card", "inform"]})
     assert result == ([regex] if kept else [])
+
+
+@pytest.mark.parametrize(("word", "kind"), [("I", "person_name"), ("for", "lock_reason"),
+                                            ("find", "lock_reason"), ("it", "amount")])
+def test_a_function_word_is_never_a_statistical_entity(word, kind):
+    text = "hmm no, just freeze it for now, I might find it"
+    diet = _entity(kind, text, f" {word} " if word == "it" else word, DIET)
+    assert _run(text, [diet]) == []
+
+
+def test_a_name_that_is_not_a_function_word_stays():
+    text = "my name is Ivanna"
+    diet = _entity("person_name", text, "Ivanna", DIET)
+    assert _run(text, [diet]) == [diet]
