@@ -39,56 +39,13 @@ def main() -> None:
                              "one to .env), or set DEV_MODE=1 for a local development run.")
         # "=" form: a secret may start with "-"
         args += [f"--jwt-secret={secret}", f"--jwt-method={ALGORITHM}"]
+        from assistant.rasa_patches import harden_jwt_errors  # patches 4 and 5 (sanic-jwt)
+
         harden_jwt_errors()
     sys.argv = ["rasa", *args]
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
-
-
-MAX_CLOCK_SKEW_SECONDS = 5
-
-
-def harden_jwt_errors() -> None:
-    """sanic-jwt 1.8 (Rasa's JWT check) turns a bad signature into 401, but:
-    - lets PyJWT's other refusals (a token whose header names another algorithm, e.g. "none" or
-      HS512; a malformed claim) escape as exceptions, which Rasa answers with 500;
-    - accepts a token without `exp`, and an expired one for 3 more minutes (its default leeway).
-    - answers an Authorization header that is not "Bearer <token>" (Basic, an empty bearer)
-      with its own 400 instead of "not authenticated".
-    Here every refusal is a 401, `exp` is required and expired means expired (5 s of clock
-    skew)."""
-    import time
-
-    import jwt
-    from sanic_jwt import exceptions
-    from sanic_jwt.authentication import Authentication
-
-    original = Authentication._decode
-    original_get_token = Authentication._get_token
-
-    def _get_token(self, request, refresh_token=False):
-        try:
-            return original_get_token(self, request, refresh_token=refresh_token)
-        except exceptions.InvalidAuthorizationHeader:
-            raise exceptions.MissingAuthorizationHeader() from None
-
-    Authentication._get_token = _get_token
-
-    async def _decode(self, token, verify=True, inline_claims=None):
-        try:
-            claims = await original(self, token, verify=verify, inline_claims=inline_claims)
-        except jwt.exceptions.DecodeError:
-            raise
-        except (jwt.exceptions.InvalidTokenError, ValueError, TypeError) as exc:
-            raise jwt.exceptions.DecodeError(f"refused: {type(exc).__name__}") from None
-        if verify:
-            exp = claims.get("exp") if isinstance(claims, dict) else None
-            if not isinstance(exp, (int, float)) or exp + MAX_CLOCK_SKEW_SECONDS < time.time():
-                raise jwt.exceptions.DecodeError("refused: no exp, or expired")
-        return claims
-
-    Authentication._decode = _decode
 
 
 if __name__ == "__main__":

@@ -1,7 +1,20 @@
-"""Every patch of Rasa 3.6's internals, in one place (docs/performance.md lists them with their
-measured effect). Applied when our channels are loaded into the Rasa process (guard.py).
-Each one keeps Rasa's behaviour exactly (tests/assistant/test_rasa_patches.py) and is kept only
-because it paid for itself in bench/bench_conversations.py.
+"""Every patch of a third-party library's code (Rasa 3.6, rasa-sdk, sanic-jwt, ...), in one place.
+A patch anywhere else is a defect: add it here, to this list, with its test.
+
+1-3. rasa: RemoteAction._validate_action_result, Event.resolve_by_type,
+     MemoizationPolicy.predict_action_probabilities (speed; details below).
+     Test: tests/assistant/test_rasa_patches.py.
+4-5. sanic-jwt (Rasa's HTTP API check): Authentication._get_token, Authentication._decode
+     (security: `harden_jwt_errors`). Tests: tests/assistant/test_rasa_patches.py,
+     tests/e2e/test_rasa_api_auth.py.
+
+rasa-sdk is not patched (rasa_sdk_plugins/ adds a plugin through its documented hook).
+
+Patches 1-3 (`apply()`) keep Rasa's behaviour exactly and are kept only because each paid for
+itself in bench/bench_conversations.py (docs/performance.md lists their measured effect).
+They are applied when our channels are loaded into the Rasa process (guard.py) and when the NLU
+components load (nlu_components/__init__.py). Patches 4-5 (`harden_jwt_errors()`) change what
+Rasa's HTTP API accepts; assistant/rasa_main.py applies them when it enables the API.
 
 1. Action-response validation: Rasa 3.6 checks every action-server response with
    `jsonschema.validate(result, schema)`, which first validates the *schema itself* against the
@@ -93,3 +106,51 @@ def apply() -> None:
         if "memoization" not in off:
             MemoizationPolicy.predict_action_probabilities = _memoization_predict
         _applied = True
+
+
+MAX_CLOCK_SKEW_SECONDS = 5
+
+
+def harden_jwt_errors() -> None:
+    """sanic-jwt 1.8 (Rasa's JWT check) turns a bad signature into 401, but:
+    - lets PyJWT's other refusals (a token whose header names another algorithm, e.g. "none" or
+      HS512; a malformed claim) escape as exceptions, which Rasa answers with 500;
+    - accepts a token without `exp`, and an expired one for 3 more minutes (its default leeway).
+    - answers an Authorization header that is not "Bearer <token>" (Basic, an empty bearer)
+      with its own 400 instead of "not authenticated".
+    Here every refusal is a 401, `exp` is required and expired means expired (5 s of clock
+    skew)."""
+    import time
+
+    import jwt
+    from sanic_jwt import exceptions
+    from sanic_jwt.authentication import Authentication
+
+    if getattr(Authentication._decode, "hardened", False):
+        return  # applied already
+    original = Authentication._decode
+    original_get_token = Authentication._get_token
+
+    def _get_token(self, request, refresh_token=False):
+        try:
+            return original_get_token(self, request, refresh_token=refresh_token)
+        except exceptions.InvalidAuthorizationHeader:
+            raise exceptions.MissingAuthorizationHeader() from None
+
+    Authentication._get_token = _get_token
+
+    async def _decode(self, token, verify=True, inline_claims=None):
+        try:
+            claims = await original(self, token, verify=verify, inline_claims=inline_claims)
+        except jwt.exceptions.DecodeError:
+            raise
+        except (jwt.exceptions.InvalidTokenError, ValueError, TypeError) as exc:
+            raise jwt.exceptions.DecodeError(f"refused: {type(exc).__name__}") from None
+        if verify:
+            exp = claims.get("exp") if isinstance(claims, dict) else None
+            if not isinstance(exp, (int, float)) or exp + MAX_CLOCK_SKEW_SECONDS < time.time():
+                raise jwt.exceptions.DecodeError("refused: no exp, or expired")
+        return claims
+
+    _decode.hardened = True
+    Authentication._decode = _decode

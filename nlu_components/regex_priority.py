@@ -17,6 +17,13 @@ Likewise a number right after a word that names an identifier ("account 123456",
 "department 1234", "apt 5", "рахунок 4100456789") identifies something; it never counts money, so
 DIET's `amount` there is dropped. And a generic word is never a tariff's name: DIET's `tariff`
 on a bare "card" ("upgrade my card to the digital tariff") is dropped.
+
+Function words are never entities: DIET's entity whose whole text is one ("for", "I") is dropped.
+Closed-set entities (why a card is locked, currencies) are regex-only too: their patterns list
+every value, so DIET can only add guesses, and its guesses were function words ("for", "I",
+"find" as `lock_reason` in "hmm no, just freeze it for now, I might find it"). Some of them also
+mean something only in some requests (`intent_entities`): "lost" is a lock reason in "I lost my
+card", not in "my team lost again" or "I lost my promo code".
 """
 
 from __future__ import annotations
@@ -28,12 +35,20 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, TEXT
+from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.entity_shapes import IDENTIFIER_CUE_RE
 
 REGEX_EXTRACTOR = "RegexEntityExtractor"
+# Words that are never a whole entity of this domain, whatever DIET guesses ("hmm no, just freeze
+# it for now, I might find it" came out with `for` as a lock reason and `I` as a person's name).
+FUNCTION_WORDS = (
+    "a an the i i'm im me my mine it its it's you u your he she we they them this that these "
+    "those to for of on in at by with from up out about as and or but so if not no yes just now "
+    "is am are was were be been do did does can could will would might may must should shall "
+    "find get got want need please pls hmm ok okay hi hey"
+).split()
 # Digits with the separators people type inside one number, an optional sign and decimals.
 LONE_NUMBER_RE = re.compile(r"\s*[+\-\u2212]?\d(?:[\d\s.,()\-/]*\d)?\s*")
 
@@ -55,6 +70,10 @@ class RegexEntityPriority(GraphComponent):
             "regex_only_entities": ["card_token", "otp_ref", "passport_ref"],
             # entity type -> words that alone never are its value
             "generic_words": {"tariff": ["card", "cards", "карта", "картка", "карту", "картку"]},
+            # entity type -> the intents whose messages can carry it (any intent when absent)
+            "intent_entities": {},
+            # a statistical entity whose whole text is one of these is dropped
+            "function_words": FUNCTION_WORDS,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -62,6 +81,10 @@ class RegexEntityPriority(GraphComponent):
         self.generic = {
             kind: {w.casefold() for w in words}
             for kind, words in (config.get("generic_words") or {}).items()
+        }
+        self.function_words = {w.casefold() for w in config.get("function_words") or []}
+        self.intent_entities = {
+            kind: set(intents) for kind, intents in (config.get("intent_entities") or {}).items()
         }
 
     @classmethod
@@ -75,16 +98,23 @@ class RegexEntityPriority(GraphComponent):
         return cls(config)
 
     def keep(
-        self, entities: list[dict[str, Any]], lone_number: bool = False, text: str = ""
+        self,
+        entities: list[dict[str, Any]],
+        lone_number: bool = False,
+        text: str = "",
+        intent: str | None = None,
     ) -> list[dict[str, Any]]:
         """`lone_number`: the message is only a number, so DIET's guesses are all dropped."""
         from_regex = [e for e in entities if e.get(EXTRACTOR) == REGEX_EXTRACTOR]
         kept = []
         for entity in entities:
+            allowed = self.intent_entities.get(entity.get("entity"))
+            if allowed is not None and intent not in allowed:
+                continue
             if entity.get(EXTRACTOR) != REGEX_EXTRACTOR:
                 if lone_number or entity.get("entity") in self.regex_only:
                     continue
-                if self._generic(entity, text):
+                if self._generic(entity, text) or self._function_word(entity, text):
                     continue
                 if entity.get("entity") == "amount" and _after_identifier_cue(text, entity):
                     continue
@@ -92,6 +122,11 @@ class RegexEntityPriority(GraphComponent):
                     continue
             kept.append(entity)
         return kept
+
+    def _function_word(self, entity: dict[str, Any], text: str) -> bool:
+        start, end = entity.get("start"), entity.get("end")
+        span = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+        return span.strip().casefold() in self.function_words
 
     def _generic(self, entity: dict[str, Any], text: str) -> bool:
         words = self.generic.get(entity.get("entity"))
@@ -107,5 +142,8 @@ class RegexEntityPriority(GraphComponent):
             if entities:
                 text = message.get(TEXT) or ""
                 lone_number = bool(LONE_NUMBER_RE.fullmatch(text))
-                message.set(ENTITIES, self.keep(entities, lone_number, text), add_to_output=True)
+                intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+                message.set(
+                    ENTITIES, self.keep(entities, lone_number, text, intent), add_to_output=True
+                )
         return messages

@@ -28,8 +28,16 @@ PERMANENT_REASONS = ("lost", "stolen", "fraud")
 REASON_WORDS = {"lost": "lost", "stolen": "stolen", "fraud": "used by someone else"}
 REDACTED = "[redacted]"  # what the channel layer leaves of a PIN or password typed in the chat
 
-# Order matters: fraud and theft are checked before "lost" ("my stolen card is lost"), a pause
-# last ("block it, it's stolen, not just for now" is still stolen).
+# Order matters: fraud and theft are checked before "lost" ("my stolen card is lost"); an
+# explicit freeze or a pause for a while before "lost": "freeze it for a couple days, i left it
+# at a friend's place" asks for a freeze, never a block for good (issue 28); a pause inferred from
+# context (travel, "just in case") last ("block it, it's stolen, not just for now" is still
+# stolen; "i lost it, lock it just in case" is lost).
+_ASKED_TO_PAUSE = re.compile(
+    r"\bfreez|\bfrezze|\bpause|on hold|temporar|\btemp\b|(?<!not )\bfor (?:now|a (?:while|bit|"
+    r"few days|couple (?:of )?days|day or two|week))\b|"
+    r"\bfor (?:a )?(?:few|couple(?: of)?|\d+) days",
+    re.I)
 _REASON_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("fraud", re.compile(
         r"fraud|scam|someone (?:used|is using|has used)|somebody (?:used|bought|is using)|"
@@ -37,6 +45,7 @@ _REASON_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"aren'?t mine|compromis|clon|phish|gave my card details|knows my card|charges? i", re.I)),
     ("stolen", re.compile(
         r"stol|steal|theft|thief|robb|mugg|pickpocket|snatch|nick(?:ed)?\b|grabbed|took my", re.I)),
+    (TEMPORARY, _ASKED_TO_PAUSE),
     ("lost", re.compile(
         r"\blost\b|\blose\b|\blsot\b|missing|can'?t find|cant find|misplac|\bleft (?:my|it)|"
         r"dropped|fell out|disappeared|gone|no idea where|swallow|ate my|kept my|stuck|broke",

@@ -72,3 +72,63 @@ def test_memoization_with_nothing_memorised_predicts_what_rasa_predicts(tmp_path
     # something memorised: Rasa's own code runs (and recalls it)
     policy.lookup = {"some-key": "utter_hi"}
     assert MemoizationPolicy.predict_action_probabilities(policy, tracker, domain) is not None
+
+
+@pytest.fixture
+def jwt_auth(monkeypatch):
+    """sanic-jwt's Authentication as Rasa sets it up (HS256, one secret); the patches are undone
+    after the test."""
+    import asyncio
+
+    from sanic import Sanic
+    from sanic_jwt import Initialize, exceptions
+    from sanic_jwt.authentication import Authentication
+
+    monkeypatch.setattr(Authentication, "_decode", Authentication._decode)
+    monkeypatch.setattr(Authentication, "_get_token", Authentication._get_token)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    monkeypatch.setattr(Sanic, "test_mode", True)
+
+    async def authenticate(request, *args, **kwargs):
+        raise exceptions.AuthenticationFailed()
+
+    app = Sanic(f"jwt_patch_test_{id(loop)}")
+    Initialize(app, secret=JWT_SECRET, authenticate=authenticate, algorithm="HS256",
+               user_id="username")
+    yield app.ctx.auth, loop
+    loop.close()
+
+
+JWT_SECRET = "s" * 64
+
+
+def _token(algorithm: str = "HS256", **claims) -> str:
+    import jwt
+
+    return jwt.encode({"user": {"username": "x"}, **claims}, JWT_SECRET, algorithm=algorithm)
+
+
+def test_sanic_jwt_patches_refuse_what_sanic_jwt_lets_through(jwt_auth) -> None:
+    """Patches 4-5: sanic-jwt alone accepts a token without `exp` and one expired a minute ago
+    (its 3-minute leeway) and lets a token of another algorithm escape as an exception Rasa
+    answers with 500; patched, each is the DecodeError that sanic-jwt answers with 401."""
+    import time
+
+    import jwt
+
+    auth, loop = jwt_auth
+    no_exp, expired = _token(), _token(exp=int(time.time()) - 60)
+    other_algorithm = _token("HS512", exp=int(time.time()) + 60)
+    good = _token(exp=int(time.time()) + 60)
+    assert loop.run_until_complete(auth._decode(no_exp))["user"] == {"username": "x"}
+    assert loop.run_until_complete(auth._decode(expired))["user"] == {"username": "x"}
+    with pytest.raises(jwt.exceptions.InvalidAlgorithmError):
+        loop.run_until_complete(auth._decode(other_algorithm))
+
+    rasa_patches.harden_jwt_errors()
+    rasa_patches.harden_jwt_errors()  # idempotent
+    for token in (no_exp, expired, other_algorithm):
+        with pytest.raises(jwt.exceptions.DecodeError):
+            loop.run_until_complete(auth._decode(token))
+    assert loop.run_until_complete(auth._decode(good))["user"] == {"username": "x"}

@@ -1,7 +1,8 @@
 """Card management through the real channel (REST → Rasa → action server → sandbox's legacy SOAP
 API): "I lost my card" → blocked → a new card, with the exact replies and the bank's own view of
 the cards; and two chats of the same customer doing it at the same moment: the bank blocks the
-card once and issues one new card."""
+card once and issues one new card. Questions about a card's state are answered and change
+nothing; "freeze it for a couple days, i left it at a friend's" is a freeze (issue 28)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.helpers import flat, log_in, slot
+from tests.e2e.helpers import flat, log_in, slot, tracker
 
 pytestmark = pytest.mark.e2e
 
@@ -70,6 +71,66 @@ def test_changes_mind_nothing_blocked(chat, rasa_server, corebank):
     _texts(chat, sender, "my card got stolen")
     assert _texts(chat, sender, "no") == ["Okay, I haven't changed anything on your cards."]
     assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
+
+
+# Questions about the card's state, in the wordings of issue 28 and others nobody trained on.
+STATUS_QUESTIONS = [
+    "where is my card",
+    "is my card blocked?",
+    "show my cards",
+    "is my card frozen",
+    "maybe the courier lost it?",
+    "is my card still working?",
+    "can you tell me if my card is frozen",
+    "what state is my card in",
+    "show me my cards",
+    "has my card been locked?",
+    "whats up with my card",
+    "where's my card now?",
+]
+
+
+def _actions_since_last_message(rasa_server, sender: str) -> list[str]:
+    events = tracker(rasa_server, sender)["events"]
+    last = max(i for i, e in enumerate(events) if e["event"] == "user")
+    return [e["name"] for e in events[last:] if e["event"] == "action"]
+
+
+def test_card_status_questions_answer_the_status_and_change_nothing(chat, rasa_server, corebank):
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "status")
+    wrong = []
+    for question in STATUS_QUESTIONS:
+        replies = " ".join(_texts(chat, sender, question))
+        actions = _actions_since_last_message(rasa_server, sender)
+        if ("action_card_status" not in actions or "card_manage_form" in actions
+                or card["masked"] not in replies or "active" not in replies.lower()):
+            wrong.append((question, actions, replies))
+        assert [c["status"] for c in _cards(corebank, sender)] == ["active"], question
+    assert not wrong, wrong
+
+
+# "Freeze it for a while" with where the card was left: a freeze offered, never a block for good.
+FREEZE_FOR_A_WHILE = [
+    "can u freeze it again for a couple days, i left it at a friends place",
+    "freeze my card for a few days pls, i think i left it at work",
+    "put the card on hold for now, left it at my parents house",
+]
+
+
+def test_freeze_for_a_while_where_the_card_was_left_is_a_freeze(chat, rasa_server, corebank):
+    sender, card = _card_holder(chat, rasa_server, corebank, _phone(), "freeze")
+    for text in FREEZE_FOR_A_WHILE:
+        replies = _texts(chat, sender, text)
+        assert slot(rasa_server, sender, "card_lock_reason") == "temporary", (text, replies)
+        assert slot(rasa_server, sender, "requested_slot") == "lock_confirmed", (text, replies)
+        assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
+        if text != FREEZE_FOR_A_WHILE[-1]:
+            _texts(chat, sender, "no")  # changed my mind: nothing happens
+    _texts(chat, sender, "yes")
+    assert [c["status"] for c in _cards(corebank, sender)] == ["frozen"]
+    replies = " ".join(_texts(chat, sender, "is my card frozen"))
+    assert card["masked"] in replies and "frozen" in replies.lower()
+    assert [c["status"] for c in _cards(corebank, sender)] == ["frozen"]
 
 
 def test_two_chats_of_one_customer_at_once_change_the_bank_once(chat, rasa_server, corebank):

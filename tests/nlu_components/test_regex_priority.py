@@ -73,3 +73,42 @@ def test_a_bare_card_is_not_a_tariff_but_the_tariff_stays():
     text = "upgrade my card to the digital tariff"
     tariff = _entity("tariff", text, "digital tariff", DIET)
     assert _run(text, [_entity("tariff", text, "card", DIET), tariff]) == [tariff]
+
+
+def _run_config(text: str, entities: list[dict], intent: str, **config) -> list[dict]:
+    message = Message({TEXT: text, ENTITIES: entities, "intent": {"name": intent}})
+    RegexEntityPriority({**RegexEntityPriority.get_default_config(), **config}).process([message])
+    return message.get(ENTITIES)
+
+
+def test_closed_set_entities_are_regex_only_function_words_from_diet_are_dropped():
+    text = "hmm no, just freeze it for now, I might find it"
+    regex = _entity("lock_reason", text, "for now", REGEX)
+    diet = [_entity("lock_reason", text, w, DIET) for w in ("I", "find")]
+    kept = _run_config(text, [regex, *diet], "deny",
+                       regex_only_entities=["lock_reason", "currency"])
+    assert kept == [regex]
+
+
+@pytest.mark.parametrize(("intent", "kept"), [("lock_card", True), ("inform", True),
+                                              ("out_of_scope", False), ("partner_offers", False)])
+def test_an_entity_limited_to_some_intents_is_dropped_elsewhere(intent, kept):
+    text = "i lost it"
+    regex = _entity("lock_reason", text, "lost", REGEX)
+    result = _run_config(text, [regex], intent,
+                         intent_entities={"lock_reason": ["lock_card", "inform"]})
+    assert result == ([regex] if kept else [])
+
+
+@pytest.mark.parametrize(("word", "kind"), [("I", "person_name"), ("for", "lock_reason"),
+                                            ("find", "lock_reason"), ("it", "amount")])
+def test_a_function_word_is_never_a_statistical_entity(word, kind):
+    text = "hmm no, just freeze it for now, I might find it"
+    diet = _entity(kind, text, f" {word} " if word == "it" else word, DIET)
+    assert _run(text, [diet]) == []
+
+
+def test_a_name_that_is_not_a_function_word_stays():
+    text = "my name is Ivanna"
+    diet = _entity("person_name", text, "Ivanna", DIET)
+    assert _run(text, [diet]) == [diet]

@@ -237,3 +237,16 @@ async def test_two_chats_of_one_customer_block_and_reissue_once(bank, corebank):
     assert len(new_cards) == 1
     owned = await bank.cards.owned(who)
     assert sorted(c.status for c in owned) == ["active", "blocked"]
+
+
+async def test_an_explicit_freeze_for_a_while_is_a_freeze_even_if_the_card_was_left_somewhere(
+        bank, corebank):
+    # issue 28: "Block •••• 0035 for good because it was lost?" for this message.
+    sender = new_sender()
+    who, card = await _holder(bank, corebank, sender)
+    for text in ["can u freeze it again for a couple days, i left it at a friends place",
+                 "hmm no, just freeze it for now, I might find it",
+                 "pause my card for a few days, i think i left it at my mum's"]:
+        events, _ = await _start(sender, text, "lock_card")
+        assert slot_events(events)["card_lock_reason"] == "temporary", text
+    assert (await bank.cards.status(who, card.card_id)).status == "active"
