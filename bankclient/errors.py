@@ -163,6 +163,8 @@ ERROR_CODES: dict[str, type[BankError]] = {
     "no_account": InvalidRequest,
     "currency_mismatch": InvalidRequest,
     "invalid_phone": InvalidRequest,
+    "unknown_purpose": InvalidRequest,  # a step-up for an operation the bank does not know
+    "step_up_terms_required": InvalidRequest,
     "implausible_date": InvalidRequest,
     "secret_expired": InvalidRequest,
     "invalid_address": InvalidRequest,

@@ -159,8 +159,8 @@ def bill_step_up(_session: Session, _customer_id: str, _reference: str,
     account the client names (the payment must match them to spend the token)."""
     amount, target = body.get("amount"), body.get("target")
     if not amount or not target or ":" not in target:
-        raise BankError("invalid_request", "A bill step-up needs 'amount' (the total) and "
-                        "'target' ('<provider id>:<account>').", 422, field="target")
+        raise BankError("step_up_terms_required", "A bill step-up needs 'amount' (the total) "
+                        "and 'target' ('<provider id>:<account>').", field="target")
     provider = providers.get_provider(target.split(":", 1)[0])
     return StepUpTerms(confirms=f"a payment of {fmt(Decimal(amount))} UAH to {provider.name}",
                        amount=fmt(Decimal(amount)), target=target)

@@ -17,6 +17,8 @@ DEFAULT_STATUS: dict[str, int] = {
     "invalid_request": 422,
     "no_account": 422,
     "invalid_phone": 422,
+    "unknown_purpose": 422,
+    "step_up_terms_required": 422,
     "same_account": 422,
     "invalid_address": 422,
     "implausible_date": 422,

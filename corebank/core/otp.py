@@ -175,9 +175,9 @@ def step_up_terms(session: Session, customer_id: str, purpose: str, reference: s
                   body: dict) -> StepUpTerms:
     describe = STEP_UP_PURPOSES.get(purpose)
     if describe is None:
-        raise BankError("invalid_request",
+        raise BankError("unknown_purpose",
                         f"Unknown step-up purpose; one of: {', '.join(sorted(STEP_UP_PURPOSES))}.",
-                        422, field="purpose")
+                        field="purpose")
     return describe(session, customer_id, reference, body)
 
 

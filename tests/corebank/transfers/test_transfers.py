@@ -165,6 +165,10 @@ def test_a_step_up_token_authorises_only_its_own_operation(bank):
                  {"purpose": "transfer"}):
         r = bank.post("/api/v1/me/step-up", body, anna)
         assert r.status_code == 422, (body, r.text)
+    assert error_code(bank.post("/api/v1/me/step-up", {"purpose": "card_pin", "reference": "x"},
+                                anna)) == "unknown_purpose"
+    assert error_code(bank.post("/api/v1/me/step-up", {"purpose": "bill", "reference": "x"},
+                                anna)) == "step_up_terms_required"
     # A transfer code for a quote that is not Anna's (or does not exist): 404.
     assert error_code(bank.post("/api/v1/me/step-up",
                                 {"purpose": "transfer", "reference": "qte_nope"}, anna)) \
