@@ -25,12 +25,13 @@ from abc import abstractmethod
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common.bank import bank
 from actions.common.conversation import identity, latest_intent, typed_text
+from actions.common.flow.engine import Flow
 from bankclient import (
     BankError,
     NotFound,
@@ -83,7 +84,7 @@ def code_for_bank(value: str) -> dict[str, str]:
     return {"secret_ref": value} if refs.is_otp_ref(value) else {"code": value}
 
 
-class OneTimeCodeValidation(FormValidationAction):
+class OneTimeCodeValidation(Flow):
     """A form with an `otp_code` step. Subclasses name the slot holding the bank's challenge id
     and implement the hooks; every hook returns slot values (a dict, as validate_ methods do)."""
 
