@@ -45,7 +45,9 @@ def stop_words(text: str) -> bool:
 
 def looks_like_answer(message: dict[str, Any]) -> bool:
     text = (message.get("text") or "").strip()
-    if not text or text.startswith("/"):
+    if text.startswith("/"):  # a button: an answer when it carries one ("/inform{address…}")
+        return text.startswith("/inform") and bool(message.get("entities"))
+    if not text:
         return False
     if stop_words(text) or _GREETING_RE.match(text) or _HESITATION_RE.match(text):
         return False
