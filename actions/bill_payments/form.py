@@ -22,6 +22,8 @@ from actions.bill_payments.flow import BILL_SLOTS, CHALLENGE_SLOT, INTENT, payme
 from actions.bill_payments.pay import ask_step_up, pay
 from actions.common.bank import bank
 from actions.common.conversation import identity, latest_intent, request_message, typed_text
+from actions.common.flow import YES, read_confirmation
+from actions.common.flow.amount import check_amount
 from actions.common.money import format_money
 from actions.common.otp import OTP_SLOT, VERIFIED_CODE, StepUpValidation
 from actions.common.parsing import amount_in, entity_values, parse_customer_amount
@@ -79,20 +81,12 @@ def _strip(text: str, *parts: str | None) -> str:
 
 class ValidateBillForm(StepUpValidation):
     challenge_slot = CHALLENGE_SLOT
+    ended_by = "bill_status"
 
     def name(self) -> str:
         return "validate_bill_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("bill_status"):
-            return []
-        slots = list(domain_slots)
+    async def questions(self, slots: list[str], tracker: Tracker) -> list[str]:
         if METER_SLOT not in slots and await self._takes_meter(tracker):
             slots.insert(slots.index("bill_account") + 1, METER_SLOT)
         quote = tracker.get_slot("bill_quote") or {}
@@ -375,7 +369,7 @@ class ValidateBillForm(StepUpValidation):
                 return
             self._amount(dispatcher, raw, put)
         elif requested == "bill_confirmed":
-            if intent == "affirm":
+            if read_confirmation(message) == YES:  # the engine's rule: only an explicit yes pays
                 await self._confirmed(dispatcher, tracker, put)
                 return
             raw = amount_in(message, answer_expected=False)
@@ -388,7 +382,7 @@ class ValidateBillForm(StepUpValidation):
     def _amount(self, dispatcher, raw: str | None, put) -> None:
         if raw is None:
             return
-        amount, problem = parse_customer_amount(raw)
+        amount, problem = check_amount(raw)  # the one amount reader (actions.common.flow)
         if amount is None:
             dispatcher.utter_message(response="utter_bill_amount_invalid", problem=problem)
             put({"bill_amount": None})

@@ -30,13 +30,7 @@ class ValidateCardManageForm(Flow):
     def name(self) -> str:
         return "validate_card_manage_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
+    async def questions(self, slots: list[str], tracker: Tracker) -> list[str]:
         if tracker.get_slot("card_mgmt_op") == "lock":
             return ["managed_card", "card_lock_reason", "lock_confirmed"]
         return ["managed_card"]

@@ -11,7 +11,6 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.cards.schemas import check_field
 from actions.cards.slots import ABORT_SLOT
@@ -46,20 +45,13 @@ class CardFormValidation(Flow):
     """The card flows on the engine: "stop" / "no" ends them through `action_card_stop`."""
 
     stop_action = "action_card_stop"
+    ended_by = ABORT_SLOT
     stopped_response = "utter_card_stopped"
 
     @abc.abstractmethod
     def name(self) -> str:
         """Abstract, so the action server registers the three subclasses and not this base."""
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        return [] if tracker.get_slot(ABORT_SLOT) else domain_slots
 
     def _check(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher

@@ -36,20 +36,12 @@ class ValidateTransferForm(StepUpValidation):
     confirm_slot = "transfer_confirmed"
     stop_action = "action_cancel_transfer"
     challenge_slot = CHALLENGE_SLOT
+    ended_by = "transfer_status"  # sent, or stopped (bank down, codes exhausted)
 
     def name(self) -> str:
         return "validate_transfer_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("transfer_status"):
-            return []  # completed or stopped: the form ends
-        slots = list(domain_slots)
+    async def questions(self, slots: list[str], tracker: Tracker) -> list[str]:
         quote = tracker.get_slot("transfer_quote") or {}
         if tracker.get_slot("transfer_confirmed") and quote.get("requires_step_up"):
             slots.append(OTP_SLOT)

@@ -48,7 +48,14 @@ class Flow(FormValidationAction):
     def name(self) -> str:
         return f"validate_{self.form}"
 
+    ended_by: ClassVar[str | None] = None  # a slot that, once set, ends the flow (done/aborted)
+
     # -- what a flow may add --------------------------------------------------------------------
+
+    async def questions(self, slots: list[str], tracker: Tracker) -> list[str]:
+        """The questions still to ask, in order: the form's own by default; a flow may add
+        (a step-up code, a meter reading) or drop some."""
+        return slots
 
     def on_start(self, tracker: Tracker) -> dict[str, Any]:
         """Values known when the flow starts (from the request, or earlier in the chat)."""
@@ -85,6 +92,14 @@ class Flow(FormValidationAction):
 
     # -- the engine -----------------------------------------------------------------------------
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if self.ended_by and tracker.get_slot(self.ended_by):
+            return []  # completed, stopped or aborted: the form ends
+        return await self.questions(list(domain_slots), tracker)
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -104,6 +119,8 @@ class Flow(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         extra = await self.after_answers(dispatcher, tracker)
         tracker.slots.update(extra)
+        if not (before or extra or any(e.get("name") == REQUESTED for e in events)):
+            return events  # Rasa names the next question (or, with no events, rejects)
         required = await self.required_slots(
             self.domain_slots(domain), dispatcher, tracker, domain
         )
