@@ -25,7 +25,7 @@ from actions.common.conversation import identity, latest_intent, request_message
 from actions.common.flow import YES, read_confirmation
 from actions.common.flow.amount import check_amount
 from actions.common.money import format_money
-from actions.common.otp import OTP_SLOT, VERIFIED_CODE, StepUpValidation
+from actions.common.otp import OTP_SLOT, StepUpValidation
 from actions.common.parsing import amount_in, entity_values, parse_customer_amount
 from bankclient import (
     BankError,
@@ -34,7 +34,6 @@ from bankclient import (
     InvalidRequest,
     NotFound,
     Provider,
-    StepUpToken,
 )
 from bankclient.money import from_api
 
@@ -81,6 +80,7 @@ def _strip(text: str, *parts: str | None) -> str:
 
 class ValidateBillForm(StepUpValidation):
     challenge_slot = CHALLENGE_SLOT
+    otp_failed_response = "utter_bill_otp_failed"
     ended_by = "bill_status"
 
     def name(self) -> str:
@@ -506,25 +506,16 @@ class ValidateBillForm(StepUpValidation):
     async def send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         return await ask_step_up(dispatcher, tracker, tracker.get_slot("bill_quote") or {})
 
-    def code_refused(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        dispatcher.utter_message(response="utter_bill_otp_failed")
-        return {"bill_status": "failed"}
-
-    def verification_failed(
-        self, dispatcher: CollectingDispatcher, err: BankError
-    ) -> dict[str, Any]:
-        return stop(dispatcher, err, "step-up verify")
-
-    async def code_verified(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        result: StepUpToken,
-        code: str,
+    async def operate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, step_up_token: str | None
     ) -> dict[str, Any]:
         quote = tracker.get_slot("bill_quote") or {}
-        outcome = await pay(dispatcher, tracker, quote, step_up_token=result.step_up_token)
-        return {OTP_SLOT: VERIFIED_CODE, self.challenge_slot: None, **outcome}
+        return await pay(dispatcher, tracker, quote, step_up_token=step_up_token)
+
+    def bank_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError, what: str
+    ) -> dict[str, Any]:
+        return stop(dispatcher, err, what)
 
 
 def quote_text(quote: dict[str, Any]) -> dict[str, str]:

@@ -187,8 +187,38 @@ async def start_step_up(tracker: Tracker, purpose: str, reference: str) -> OtpCh
 class StepUpValidation(OneTimeCodeValidation):
     """A form whose `otp_code` is a step-up code: verified as a step-up (the answer is the
     single-use `StepUpToken` the operation then carries), a new code sent when it expired.
-    Subclasses implement `send_code` (with `start_step_up`), `code_verified` (do the operation
-    with `result.step_up_token`), `code_refused` and `verification_failed`."""
+    Subclasses implement `send_code` (with `start_step_up`), `operate` (the operation, carrying
+    the step-up token), `bank_failed` (a bank error ends the flow) and name
+    `otp_failed_response` (codes exhausted); the flow's `ended_by` slot records the end."""
+
+    otp_failed_response: str = ""
+
+    @abstractmethod
+    async def operate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, step_up_token: str | None
+    ) -> dict[str, Any]:
+        """Do the confirmed operation (money leaves here) → slot values."""
+
+    @abstractmethod
+    def bank_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError, what: str
+    ) -> dict[str, Any]:
+        """Session gone or bank down: one clear answer, nothing done, the flow ends."""
+
+    def code_refused(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        dispatcher.utter_message(response=self.otp_failed_response)
+        return {self.ended_by or "": "failed"}
+
+    def verification_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError
+    ) -> dict[str, Any]:
+        return self.bank_failed(dispatcher, err, "step-up verify")
+
+    async def code_verified(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, result: StepUpToken, code: str
+    ) -> dict[str, Any]:
+        outcome = await self.operate(dispatcher, tracker, result.step_up_token)
+        return {OTP_SLOT: VERIFIED_CODE, self.challenge_slot: None, **outcome}
 
     async def verify_code(self, challenge_id: str, code: str) -> StepUpToken:
         return await bank().customers.verify_step_up(challenge_id, **code_for_bank(code))

@@ -15,13 +15,13 @@ from rasa_sdk.types import DomainDict
 from actions.common.bank import bank
 from actions.common.conversation import latest_intent
 from actions.common.flow import read_amount
-from actions.common.otp import OTP_SLOT, VERIFIED_CODE, StepUpValidation
+from actions.common.otp import OTP_SLOT, StepUpValidation
 from actions.common.parsing import card_token_in, has_raw_card_number
 from actions.transfers.execute import execute
 from actions.transfers.flow import CHALLENGE_SLOT, TRANSFER_SLOTS, stop
 from actions.transfers.quote import quote_if_ready
 from actions.transfers.step_up import start_step_up
-from bankclient import BankError, InvalidCard, NotFound, StepUpToken, refs
+from bankclient import BankError, InvalidCard, NotFound, refs
 
 _QUESTIONS = ("transfer_amount", "transfer_card_token", "transfer_confirmed")
 _CORRECTING = re.compile(r"\b(make it|change|instead|actually|only|just|rather)\b", re.I)
@@ -36,6 +36,7 @@ class ValidateTransferForm(StepUpValidation):
     confirm_slot = "transfer_confirmed"
     stop_action = "action_cancel_transfer"
     challenge_slot = CHALLENGE_SLOT
+    otp_failed_response = "utter_transfer_otp_failed"
     ended_by = "transfer_status"  # sent, or stopped (bank down, codes exhausted)
 
     def name(self) -> str:
@@ -178,23 +179,13 @@ class ValidateTransferForm(StepUpValidation):
     async def send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         return await start_step_up(dispatcher, tracker, tracker.get_slot("transfer_quote") or {})
 
-    def code_refused(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        dispatcher.utter_message(response="utter_transfer_otp_failed")
-        return {"transfer_status": "failed"}
-
-    def verification_failed(
-        self, dispatcher: CollectingDispatcher, err: BankError
-    ) -> dict[str, Any]:
-        return stop(dispatcher, err, "step-up verify")
-
-    async def code_verified(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        result: StepUpToken,
-        code: str,
+    async def operate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, step_up_token: str | None
     ) -> dict[str, Any]:
         quote = tracker.get_slot("transfer_quote") or {}
-        token = result.step_up_token
-        outcome = await execute(dispatcher, tracker, quote, step_up_token=token)
-        return {OTP_SLOT: VERIFIED_CODE, self.challenge_slot: None, **outcome}
+        return await execute(dispatcher, tracker, quote, step_up_token=step_up_token)
+
+    def bank_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError, what: str
+    ) -> dict[str, Any]:
+        return stop(dispatcher, err, what)

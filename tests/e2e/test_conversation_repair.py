@@ -20,7 +20,7 @@ NOT_A_YES = [
     "hmm", "hmm no", "i'm not sure", "let me think", "don't", "no don't do that",
     "what's my balance", "show my last transactions", "help", "what can you do",
     "how much is the fee?", "what happens if I do it?", "is it safe?", "who are you",
-    "asdfgh", "??", "k", "lol", "🤔", "hello", "привіт", "ні", "ні, не треба", "нет",
+    "asdfgh", "??", "idk", "lol", "🤔", "hello", "привіт", "ні", "ні, не треба", "нет",
     "no, just freeze it for now", "hmm no, just freeze it for now, I might find it",
     "no, freeze it instead", "actually just pause it", "no, make it 200",
     "no, send 50 instead", "yes but no", "ok not now", "yes?", "sure... wait, no",

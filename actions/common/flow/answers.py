@@ -13,7 +13,9 @@ from typing import Any
 # Intents that may carry a free-text answer ("it's Oksana", "Khreshchatyk 22, Kyiv").
 ANSWER_INTENTS = frozenset({"inform", "nlu_fallback", "issue_card", "order_plastic_card"})
 # Another request is trusted over the text only when the NLU is this sure of it.
-OTHER_INTENT_CONFIDENCE = 0.6
+OTHER_INTENT_CONFIDENCE = 0.8
+# Entities that are answers to a free-text question whatever intent the NLU guessed.
+ANSWER_ENTITIES = frozenset({"person_name", "address"})
 
 _STOP_RE = re.compile(
     r"^\s*(stop|stop it|cancel|cancel it|cancel that|quit|exit|abort|enough|never ?mind|nvm|"
@@ -53,6 +55,8 @@ def looks_like_answer(message: dict[str, Any]) -> bool:
         return False
     if text.endswith("?") or (_QUESTION_RE.match(text) and not any(c.isdigit() for c in text)):
         return False
+    if any(e.get("entity") in ANSWER_ENTITIES for e in message.get("entities") or []):
+        return True  # the NLU found a name or an address in it
     if any(ch.isdigit() for ch in text):
         return True  # "Khreshchatyk 22", "8012": whatever the NLU guessed, it's data
     intent = message.get("intent") or {}

@@ -119,8 +119,8 @@ class Flow(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         extra = await self.after_answers(dispatcher, tracker)
         tracker.slots.update(extra)
-        if not (before or extra or any(e.get("name") == REQUESTED for e in events)):
-            return events  # Rasa names the next question (or, with no events, rejects)
+        if not (before or extra or events):
+            return []  # nothing read: Rasa rejects the form and the rules answer the message
         required = await self.required_slots(
             self.domain_slots(domain), dispatcher, tracker, domain
         )

@@ -61,6 +61,8 @@ def test_free_text_answers_are_taken(text):
 
 def test_another_request_the_nlu_is_sure_of_is_not_an_answer():
     assert not looks_like_answer(message("show my balance", "check_balance", 0.9))
+    name = [{"entity": "person_name", "value": "Oksana Petrenko"}]
+    assert looks_like_answer(message("Oksana Petrenko", "greet", 0.9, entities=name))
     assert looks_like_answer(message("Anna Ivanova", "greet", 0.4))  # unsure: a name
 
 
