@@ -26,20 +26,12 @@ logger = logging.getLogger(__name__)
 
 
 class ValidateLoginForm(OneTimeCodeValidation):
+    form = "login_form"
     challenge_slot = "otp_challenge_id"
+    ended_by = "login_aborted"  # lock-out, bank unavailable: the form ends early
 
     def name(self) -> str:
         return "validate_login_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        # An empty list ends the form early (lock-out, bank unavailable).
-        return [] if tracker.get_slot("login_aborted") else domain_slots
 
     # ---------------------------------------------------------------- phone number
 

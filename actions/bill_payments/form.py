@@ -22,8 +22,10 @@ from actions.bill_payments.flow import BILL_SLOTS, CHALLENGE_SLOT, INTENT, payme
 from actions.bill_payments.pay import ask_step_up, pay
 from actions.common.bank import bank
 from actions.common.conversation import identity, latest_intent, request_message, typed_text
+from actions.common.flow import YES, read_confirmation
+from actions.common.flow.amount import check_amount
 from actions.common.money import format_money
-from actions.common.otp import OTP_SLOT, VERIFIED_CODE, StepUpValidation
+from actions.common.otp import OTP_SLOT, StepUpValidation
 from actions.common.parsing import amount_in, entity_values, parse_customer_amount
 from bankclient import (
     BankError,
@@ -32,7 +34,6 @@ from bankclient import (
     InvalidRequest,
     NotFound,
     Provider,
-    StepUpToken,
 )
 from bankclient.money import from_api
 
@@ -79,20 +80,13 @@ def _strip(text: str, *parts: str | None) -> str:
 
 class ValidateBillForm(StepUpValidation):
     challenge_slot = CHALLENGE_SLOT
+    otp_failed_response = "utter_bill_otp_failed"
+    ended_by = "bill_status"
 
     def name(self) -> str:
         return "validate_bill_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("bill_status"):
-            return []
-        slots = list(domain_slots)
+    async def questions(self, slots: list[str], tracker: Tracker) -> list[str]:
         if METER_SLOT not in slots and await self._takes_meter(tracker):
             slots.insert(slots.index("bill_account") + 1, METER_SLOT)
         quote = tracker.get_slot("bill_quote") or {}
@@ -375,7 +369,7 @@ class ValidateBillForm(StepUpValidation):
                 return
             self._amount(dispatcher, raw, put)
         elif requested == "bill_confirmed":
-            if intent == "affirm":
+            if read_confirmation(message) == YES:  # the engine's rule: only an explicit yes pays
                 await self._confirmed(dispatcher, tracker, put)
                 return
             raw = amount_in(message, answer_expected=False)
@@ -388,7 +382,7 @@ class ValidateBillForm(StepUpValidation):
     def _amount(self, dispatcher, raw: str | None, put) -> None:
         if raw is None:
             return
-        amount, problem = parse_customer_amount(raw)
+        amount, problem = check_amount(raw)  # the one amount reader (actions.common.flow)
         if amount is None:
             dispatcher.utter_message(response="utter_bill_amount_invalid", problem=problem)
             put({"bill_amount": None})
@@ -512,25 +506,16 @@ class ValidateBillForm(StepUpValidation):
     async def send_code(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         return await ask_step_up(dispatcher, tracker, tracker.get_slot("bill_quote") or {})
 
-    def code_refused(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
-        dispatcher.utter_message(response="utter_bill_otp_failed")
-        return {"bill_status": "failed"}
-
-    def verification_failed(
-        self, dispatcher: CollectingDispatcher, err: BankError
-    ) -> dict[str, Any]:
-        return stop(dispatcher, err, "step-up verify")
-
-    async def code_verified(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        result: StepUpToken,
-        code: str,
+    async def operate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, step_up_token: str | None
     ) -> dict[str, Any]:
         quote = tracker.get_slot("bill_quote") or {}
-        outcome = await pay(dispatcher, tracker, quote, step_up_token=result.step_up_token)
-        return {OTP_SLOT: VERIFIED_CODE, self.challenge_slot: None, **outcome}
+        return await pay(dispatcher, tracker, quote, step_up_token=step_up_token)
+
+    def bank_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError, what: str
+    ) -> dict[str, Any]:
+        return stop(dispatcher, err, what)
 
 
 def quote_text(quote: dict[str, Any]) -> dict[str, str]:

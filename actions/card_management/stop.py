@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 
 from actions.card_management import common as cm
+from actions.common.flow import FlowStop
 
 
-class ActionCardManageStop(Action):
+class ActionCardManageStop(FlowStop):
+    default_response = "utter_card_manage_stopped"
+
     def name(self) -> str:
         return "action_card_manage_stop"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_card_manage_stopped")
-        return [*cm.clear(), cm.flow("none"), ActiveLoop(None), SlotSet("requested_slot", None)]
+    def end_events(self, tracker: Tracker) -> list[EventType]:
+        return [*cm.clear(), cm.flow("none")]

@@ -20,6 +20,7 @@ from actions.common.conversation import latest_intent, typed_text
 
 class ValidateBasicCardForm(CardFormValidation):
     form = "basic_card_form"
+    free_text = frozenset({"card_holder_name"})  # "ok so what now" is never put on the card
 
     def name(self) -> str:
         return "validate_basic_card_form"

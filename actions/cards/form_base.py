@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import abc
 import re
-from typing import Any, ClassVar
+from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.cards.schemas import check_field
 from actions.cards.slots import ABORT_SLOT
 from actions.common.address import parse_address, previous_answer
 from actions.common.conversation import latest_intent
+from actions.common.flow import Flow
 
 NAME_LEAD_RE = re.compile(
     r"^\s*(?:my (?:full )?name is|name:|i am|i'm|im|it's|it is|this is|call me)\s+",
@@ -41,21 +41,17 @@ def strip_name_lead(text: str) -> str:
     return NAME_LEAD_RE.sub("", text).strip(" .,!")
 
 
-class CardFormValidation(FormValidationAction):
-    form: ClassVar[str] = ""  # the form's name in the domain (subclasses)
+class CardFormValidation(Flow):
+    """The card flows on the engine: "stop" / "no" ends them through `action_card_stop`."""
+
+    stop_action = "action_card_stop"
+    ended_by = ABORT_SLOT
+    stopped_response = "utter_card_stopped"
 
     @abc.abstractmethod
     def name(self) -> str:
         """Abstract, so the action server registers the three subclasses and not this base."""
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        return [] if tracker.get_slot(ABORT_SLOT) else domain_slots
 
     def _check(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher

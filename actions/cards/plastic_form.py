@@ -15,6 +15,7 @@ from actions.common.conversation import latest_intent, typed_text
 
 class ValidatePlasticCardForm(CardFormValidation):
     form = "plastic_card_form"
+    free_text = frozenset({"delivery_address"})
 
     def name(self) -> str:
         return "validate_plastic_card_form"

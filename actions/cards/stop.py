@@ -3,20 +3,18 @@ nothing."""
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 
 from actions.cards.slots import end_of_flow
+from actions.common.flow import FlowStop
 
 
-class ActionCardStop(Action):
+class ActionCardStop(FlowStop):
+    default_response = "utter_card_stopped"
+
     def name(self) -> str:
         return "action_card_stop"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_card_stopped")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *end_of_flow()]
+    def end_events(self, tracker: Tracker) -> list[EventType]:
+        return end_of_flow()

@@ -32,6 +32,7 @@ DATE_RE = re.compile(
 )
 ISSUE_WORDS = re.compile(r"\b(issued?|issue date|given|valid from)\b[^,;]{0,15}$", re.IGNORECASE)
 BIRTH_WORDS = re.compile(r"\b(born|birth|dob|b\.|birthday)\b[^,;]{0,15}$", re.IGNORECASE)
+CORRECTED_BIRTH_RE = re.compile(r"\b(born|birth|birthday|dob|wrong date|date is wrong)\b", re.I)
 # "issued by 8012", "issued 15.04.2018 by Kyiv migration service", "authority: 8012".
 AUTHORITY_RE = re.compile(
     r"\b(?:(?:issued|given)\b[^,;]{0,30}?\bby|authority(?:\s+code)?\s*(?:is|:)?)\s+"
@@ -119,6 +120,8 @@ class TariffMessage:
             ent = entity(tracker, "date")
             if ent and ent not in out.values():
                 loose.append(ent)
+        if loose and CORRECTED_BIRTH_RE.search(text):
+            out.setdefault("date_of_birth", loose.pop(0))  # "wrong date, it's 03.05.1991"
         order = ["date_of_birth", "passport_issue_date"]
         if requested in order:  # an unlabelled date answers the question just asked first
             order.remove(requested)

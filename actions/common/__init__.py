@@ -9,7 +9,9 @@
 - `parsing`: amounts, currencies and card references in what customers type.
 - `money`: amount parsing and validation, and the one money format ("1,500.00 UAH").
 - `idempotency`: keys for money moves (`bankclient`'s scheme) anchored on the request message.
-- `amount_form`: the amount-only form (top-up, payment request).
+- `flow`: the flow engine every multi-step conversation is declared on (reset, next question,
+  the confirmation rule, corrections, free-text answers, the one amount reader, stop).
+- `amount_form`: the amount-only flow (top-up, payment request).
 - `sealing`: form values kept encrypted in slots until the bank gets them.
 - `db`, `media`, `drawing`: the assistant's own store, published pictures, fonts.
 

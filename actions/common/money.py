@@ -136,10 +136,10 @@ def validate_amount(amount: Decimal | str | int | None) -> Decimal:
         raise AmountError("not_a_number", "That doesn't look like an amount.")
     if value <= 0:
         raise AmountError("not_positive", "The amount must be more than zero.")
+    if value > MAX_AMOUNT:  # before quantize: a 40-digit number overflows its precision
+        raise AmountError("too_large", "That amount is above the maximum of 1,000,000.")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise AmountError("too_many_decimals", "Amounts can have at most 2 decimals.")
-    if value > MAX_AMOUNT:
-        raise AmountError("too_large", "That amount is above the maximum of 1,000,000.")
     return value.quantize(CENT)
 
 

@@ -25,12 +25,13 @@ from abc import abstractmethod
 from decimal import Decimal
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common.bank import bank
 from actions.common.conversation import identity, latest_intent, typed_text
+from actions.common.flow.engine import Flow
 from bankclient import (
     BankError,
     NotFound,
@@ -83,7 +84,7 @@ def code_for_bank(value: str) -> dict[str, str]:
     return {"secret_ref": value} if refs.is_otp_ref(value) else {"code": value}
 
 
-class OneTimeCodeValidation(FormValidationAction):
+class OneTimeCodeValidation(Flow):
     """A form with an `otp_code` step. Subclasses name the slot holding the bank's challenge id
     and implement the hooks; every hook returns slot values (a dict, as validate_ methods do)."""
 
@@ -187,8 +188,38 @@ async def start_step_up(tracker: Tracker, purpose: str, reference: str,
 class StepUpValidation(OneTimeCodeValidation):
     """A form whose `otp_code` is a step-up code: verified as a step-up (the answer is the
     single-use `StepUpToken` the operation then carries), a new code sent when it expired.
-    Subclasses implement `send_code` (with `start_step_up`), `code_verified` (do the operation
-    with `result.step_up_token`), `code_refused` and `verification_failed`."""
+    Subclasses implement `send_code` (with `start_step_up`), `operate` (the operation, carrying
+    the step-up token), `bank_failed` (a bank error ends the flow) and name
+    `otp_failed_response` (codes exhausted); the flow's `ended_by` slot records the end."""
+
+    otp_failed_response: str = ""
+
+    @abstractmethod
+    async def operate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, step_up_token: str | None
+    ) -> dict[str, Any]:
+        """Do the confirmed operation (money leaves here) → slot values."""
+
+    @abstractmethod
+    def bank_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError, what: str
+    ) -> dict[str, Any]:
+        """Session gone or bank down: one clear answer, nothing done, the flow ends."""
+
+    def code_refused(self, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        dispatcher.utter_message(response=self.otp_failed_response)
+        return {self.ended_by or "": "failed"}
+
+    def verification_failed(
+        self, dispatcher: CollectingDispatcher, err: BankError
+    ) -> dict[str, Any]:
+        return self.bank_failed(dispatcher, err, "step-up verify")
+
+    async def code_verified(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, result: StepUpToken, code: str
+    ) -> dict[str, Any]:
+        outcome = await self.operate(dispatcher, tracker, result.step_up_token)
+        return {OTP_SLOT: VERIFIED_CODE, self.challenge_slot: None, **outcome}
 
     async def verify_code(self, challenge_id: str, code: str) -> StepUpToken:
         return await bank().customers.verify_step_up(challenge_id, **code_for_bank(code))

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.common.idempotency import idempotency_key, request_anchor
 from actions.common.login_gate import SensitiveAction
 from actions.common.money import DEFAULT_CURRENCY, money_text
-from actions.payment_requests.form import REQUEST_SLOTS
+from actions.payment_requests.form import ValidatePaymentRequestForm
 from bankclient import Bank
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class ActionCreatePaymentRequest(SensitiveAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
-        return events + [SlotSet(name, None) for name in REQUEST_SLOTS]
+        return events + [SlotSet(name, None) for name in ValidatePaymentRequestForm.slots]
 
     async def perform(
         self,

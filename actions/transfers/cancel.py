@@ -6,20 +6,20 @@ asked first whether it committed a transfer under this conversation's idempotenc
 
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common.bank import bank
 from actions.common.conversation import identity
+from actions.common.flow import FlowStop
 from actions.common.money import format_money
 from actions.transfers.execute import execution_key
-from actions.transfers.flow import TRANSFER_SLOTS
 from bankclient import BankError
 
 
-class ActionCancelTransfer(Action):
+class ActionCancelTransfer(FlowStop):
     def name(self) -> str:
         return "action_cancel_transfer"
 
@@ -34,7 +34,7 @@ class ActionCancelTransfer(Action):
                 sent = await bank().transfers.find_by_key(who, execution_key(who, quote_id))
             except BankError:
                 dispatcher.utter_message(response="utter_transfer_cancel_unknown")
-                return self._clear()
+                return await super().run(dispatcher, tracker, domain)
         if sent is not None:
             dispatcher.utter_message(
                 response="utter_transfer_cancel_already_sent",
@@ -43,12 +43,4 @@ class ActionCancelTransfer(Action):
             )
         else:
             dispatcher.utter_message(response="utter_transfer_cancelled")
-        return self._clear()
-
-    @staticmethod
-    def _clear() -> list[EventType]:
-        return [
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-            *[SlotSet(name, None) for name in TRANSFER_SLOTS],
-        ]
+        return await super().run(dispatcher, tracker, domain)  # the form ends, slots cleared

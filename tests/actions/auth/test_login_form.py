@@ -36,7 +36,7 @@ async def test_phone_is_normalised_and_the_code_sent(bank, corebank, typed):
 
 async def test_not_a_phone_is_asked_again(bank):
     events, messages = await ask_phone(new_sender(), "12345")
-    assert slot_events(events) == {"phone_number": None}
+    assert slot_events(events) == {"phone_number": None, "requested_slot": "phone_number"}
     assert responses(messages) == ["utter_invalid_phone"]
 
 
@@ -80,7 +80,7 @@ async def test_wrong_codes_count_down_then_lock(bank, corebank):
     wrong = "000000" if real != "000000" else "111111"
 
     events, messages = await send_code(sender, wrong, slots)
-    assert slot_events(events) == {"otp_code": None}
+    assert slot_events(events) == {"otp_code": None, "requested_slot": "otp_code"}
     assert "isn't right" in texts(messages) and "2 attempts left" in texts(messages)
 
     await send_code(sender, wrong, slots)
