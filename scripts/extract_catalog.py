@@ -118,7 +118,7 @@ def marker_lines(lines: list[str], start: int, end: int) -> dict[str, str]:
 
 def yaml_rt() -> YAML:
     yaml = YAML()  # round trip: the catalog files keep their comments and layout
-    yaml.width = 100
+    yaml.width = 4096  # one line per text: no escaped line breaks, clean diffs
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True
     return yaml
@@ -161,7 +161,7 @@ def extract(check: bool = False) -> list[str]:
     new_baseline = dict(baseline)
     lang_dir = CATALOG / SOURCE_LANGUAGE
     files = {p.stem: load_catalog_file(p) for p in sorted(lang_dir.glob("*.yml"))}
-    before = {cap: dump(data, cap, SOURCE_LANGUAGE) for cap, data in files.items()}
+    before = {p.stem: p.read_text() for p in lang_dir.glob("*.yml")}
     changes: list[str] = []
 
     for name, cap in section_of.items():
