@@ -45,7 +45,7 @@ NAMES_HEADER = (
     "  # rendered by the responses service (docs/responses.md). A response added here with its\n"
     "  # texts moves there on the next `.venv/bin/python -m scripts.extract_catalog`.\n"
 )
-LANGUAGE_SLOT = """  # === basics: the customer's language ====================================================
+LANGUAGE_SLOT = "  # === basics: the customer's language " + "=" * 53 + """
   language:
     # Which catalog the replies come from (responses/<language>/): English only for now.
     type: categorical
@@ -64,7 +64,8 @@ FILE_HEADER = (
 
 
 def fingerprint(value) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def plain(value):
@@ -146,9 +147,10 @@ def ensure_language_slot(lines: list[str]) -> list[str]:
     return lines[: start + 1] + LANGUAGE_SLOT.splitlines(keepends=True) + lines[start + 1 :]
 
 
-def extract(check: bool = False) -> list[str]:
+def extract(check: bool = False, domain: Path = DOMAIN, catalog: Path = CATALOG) -> list[str]:
     """Do (or with `check`, only plan) the extraction; returns what changed."""
-    text = DOMAIN.read_text()
+    baseline_path = catalog / BASELINE.name
+    text = domain.read_text()
     lines = text.splitlines(keepends=True)
     start, end = block_bounds(lines, "responses")
     order, section_of = domain_sections(lines, start, end)
@@ -157,9 +159,10 @@ def extract(check: bool = False) -> list[str]:
     from ruamel.yaml import YAML as SafeYAML
 
     responses = SafeYAML(typ="safe", pure=True).load(text).get("responses") or {}
-    baseline: dict[str, str] = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    baseline: dict[str, str] = (json.loads(baseline_path.read_text())
+                                if baseline_path.exists() else {})
     new_baseline = dict(baseline)
-    lang_dir = CATALOG / SOURCE_LANGUAGE
+    lang_dir = catalog / SOURCE_LANGUAGE
     files = {p.stem: load_catalog_file(p) for p in sorted(lang_dir.glob("*.yml"))}
     before = {p.stem: p.read_text() for p in lang_dir.glob("*.yml")}
     changes: list[str] = []
@@ -174,7 +177,7 @@ def extract(check: bool = False) -> list[str]:
         if in_catalog is not None and baseline.get(name) == digest:
             pass  # the domain still has what was extracted: the catalog's (maybe newer) text stays
         elif in_catalog is None or plain(in_catalog) != plain(value):
-            changes.append(f"{name}: texts from domain.yml -> responses/{SOURCE_LANGUAGE}/{cap}.yml")
+            changes.append(f"{name}: domain.yml -> responses/{SOURCE_LANGUAGE}/{cap}.yml")
             target = files.setdefault(cap, CommentedMap())
             if owner and owner != cap:
                 del files[owner][name]
@@ -209,8 +212,8 @@ def extract(check: bool = False) -> list[str]:
         if before.get(cap) != body:
             changes.append(f"responses/{SOURCE_LANGUAGE}/{cap}.yml written")
     baseline_text = json.dumps(dict(sorted(new_baseline.items())), indent=1) + "\n"
-    if not BASELINE.exists() or BASELINE.read_text() != baseline_text:
-        changes.append(f"{BASELINE.relative_to(REPO_ROOT)} updated")
+    if not baseline_path.exists() or baseline_path.read_text() != baseline_text:
+        changes.append(f"responses/{BASELINE.name} updated")
     if check:
         return changes
     lang_dir.mkdir(parents=True, exist_ok=True)
@@ -219,8 +222,8 @@ def extract(check: bool = False) -> list[str]:
         if not path.exists() or path.read_text() != body:
             path.write_text(body)
     if new_domain != text:
-        DOMAIN.write_text(new_domain)
-    BASELINE.write_text(baseline_text)
+        domain.write_text(new_domain)
+    baseline_path.write_text(baseline_text)
     return changes
 
 
