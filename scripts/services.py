@@ -217,7 +217,8 @@ def rasa_service(
         health_url=f"http://{LOOPBACK}:{port}/webhooks/rest/",
         log_path=log_path,
         env=rasa_thread_env(env),
-        startup_timeout=180.0,
+        # a loaded machine (several trainings at once) may need longer: RASA_STARTUP_TIMEOUT
+        startup_timeout=float(os.environ.get("RASA_STARTUP_TIMEOUT") or 180.0),
     )
 
 
