@@ -4,6 +4,9 @@ FROM messenger-bank/base
 COPY assistant/ assistant/
 COPY nlu_components/ nlu_components/
 COPY bankclient/ bankclient/
+# the NLG's local fallback: the published catalog and its renderer (assistant/nlg.py)
+COPY responses_service/ responses_service/
+COPY responses/ responses/
 COPY config.yml domain.yml endpoints.yml credentials.yml ./
 COPY models/*.tar.gz models/
 USER app

@@ -73,7 +73,7 @@ def test_secrets_come_only_from_kubernetes_secrets(name: str, doc: dict) -> None
 
 def test_the_services_of_the_stack_are_all_there() -> None:
     kinds = {(d["kind"], d["metadata"]["name"]) for _, d in documents()}
-    for name in ("rasa", "action-server", "corebank", "postgres", "redis"):
+    for name in ("rasa", "action-server", "responses", "corebank", "postgres", "redis"):
         assert ("Service", name) in kinds
     assert ("Ingress", "messenger-bank") in kinds
     rasa = next(d for _, d in documents() if d["kind"] == "Deployment" and
@@ -81,7 +81,7 @@ def test_the_services_of_the_stack_are_all_there() -> None:
     assert rasa["spec"]["replicas"] >= 2
 
 
-@pytest.mark.parametrize("image", ["rasa", "action-server", "corebank"])
+@pytest.mark.parametrize("image", ["rasa", "action-server", "responses", "corebank"])
 def test_an_image_definition_per_service(image: str) -> None:
     dockerfile = ROOT / "deploy" / "docker" / f"{image}.Dockerfile"
     text = dockerfile.read_text()
