@@ -7,32 +7,13 @@ nothing."""
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from scripts.services import free_port, responses_service
 from tests.responses.staff import DESIGNER, REVIEWER, SECOND_DESIGNER, sign_in
 
 NAME = "utter_you_are_welcome"
-
-
-@pytest.fixture(scope="module")
-def service(corebank, tmp_path_factory) -> Iterator[dict]:
-    workdir = tmp_path_factory.mktemp("responses")
-    port = free_port()
-    env = {**corebank.env, "RESPONSES_DATABASE_URL": f"sqlite:///{workdir / 'responses.db'}",
-           "RESPONSES_SERVICE_TOKEN": secrets.token_urlsafe(24),
-           "RESPONSES_SESSION_KEY": secrets.token_urlsafe(32)}
-    svc = responses_service(port, workdir / "responses.log", env)
-    try:
-        svc.start().wait_healthy()
-        yield {"url": f"http://127.0.0.1:{port}", "token": env["RESPONSES_SERVICE_TOKEN"],
-               "password": corebank.env["SANDBOX_STAFF_PASSWORD"]}
-    finally:
-        svc.stop()
 
 
 def nlg(service: dict, name: str = NAME, slots: dict | None = None) -> httpx.Response:
