@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import html
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -213,7 +213,15 @@ def _sign_in_form(params: dict, error: str | None = None, status_code: int = 200
         '<input type="password" id="password" name="password" required>'
         '<button type="submit" id="sign-in">Sign in</button></form>'
     )
-    return page("Staff sign-in", body, status_code=status_code)
+    answer = page("Staff sign-in", body, status_code=status_code)
+    # The form posts here and is answered with a redirect to the tool's callback: browsers apply
+    # form-action to that redirect too, so the (checked) callback's origin is allowed as well.
+    target = urlsplit(str(params.get("redirect_uri") or ""))
+    if target.scheme in ("http", "https") and target.netloc:
+        answer.headers["Content-Security-Policy"] = answer.headers[
+            "Content-Security-Policy"].replace(
+            "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}")
+    return answer
 
 
 def _sign_in_request_error(params: dict) -> str | None:
