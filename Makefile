@@ -25,6 +25,7 @@ export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env 2>/dev/null)
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055
 export RASA_URL ?= http://127.0.0.1:5005
 export COREBANK_URL ?= http://127.0.0.1:8800
+export RESPONSES_URL ?= http://127.0.0.1:5065
 
 .PHONY: help run shell interactive test install browser services lint pytest validate train story-test nlu-test e2e sandbox-db bench bench-full lb replicas release-model clean
 

@@ -78,6 +78,7 @@ from scripts.services import (  # noqa: E402
     newest_model,
     rasa_service,
     rasa_thread_env,
+    responses_service,
 )
 
 OTP_IN_SMS = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -406,7 +407,7 @@ def report(results: list[LevelResult]) -> str:
 
 
 def short(name: str) -> str:
-    return {"action server": "actions"}.get(name, name)
+    return {"action server": "actions", "responses service": "nlg"}.get(name, name)
 
 
 def ratio_report(ours: list[LevelResult], minimal: list[LevelResult]) -> str:
@@ -490,11 +491,18 @@ def started_stack(workdir: Path, name: str = "banking", extra_env: dict[str, str
         env["REST_LOCAL_CLIENT_SECRET"] = os.environ.setdefault(
             "REST_LOCAL_CLIENT_SECRET", env["REST_LOCAL_CLIENT_SECRET"]
         )
+        rasa = rasa_service(rasa_port, workdir / "rasa.log", env, model=model)
+        rasa.startup_timeout = STARTUP_TIMEOUT
         services: list[Service] = [
-            action_server_service(action_port, workdir / "action-server.log", env),
-            rasa_service(rasa_port, workdir / "rasa.log", env, model=model),
-        ]
-        services[1].startup_timeout = STARTUP_TIMEOUT
+            action_server_service(action_port, workdir / "action-server.log", env), rasa]
+        # The responses service renders every reply (docs/responses.md). A variant with
+        # RESPONSES_URL= (empty) has none: Rasa renders from its local copy of the catalog,
+        # like Rasa's own templated NLG did from domain.yml (the "before" of issue 24).
+        responder = None
+        if env.get("RESPONSES_URL"):
+            port = int(urlsplit(env["RESPONSES_URL"]).port or 0)
+            responder = responses_service(port, workdir / "responses.log", env)
+            services.insert(1, responder)
         try:
             for service in services:
                 service.start()
@@ -507,8 +515,9 @@ def started_stack(workdir: Path, name: str = "banking", extra_env: dict[str, str
                 corebank_url=bank.base_url,
                 sandbox_token=bank.admin_token,
                 pids={
-                    "rasa": [services[1].pid],
+                    "rasa": [rasa.pid],
                     "action server": [services[0].pid],
+                    "responses service": [responder.pid] if responder else [],
                     "corebank": [bank.process.pid],
                 },
             )

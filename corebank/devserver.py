@@ -155,6 +155,7 @@ class CorebankProcess:
             "COREBANK_SOAP_PASSWORD": secrets.token_urlsafe(24),
             "SANDBOX_ADMIN_TOKEN": secrets.token_urlsafe(24),
             "BANK_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+            "SANDBOX_STAFF_PASSWORD": secrets.token_urlsafe(16),  # staff sign-in (staff.py)
             "COREBANK_WORKERS": str(workers),
             "COREBANK_LOG_LEVEL": "info",
             "COREBANK_HANG_SECONDS": "30",

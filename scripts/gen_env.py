@@ -29,6 +29,12 @@ SECRETS = [
     "ACTION_SERVER_TOKEN",
     "RASA_JWT_SECRET",
     "SLOT_SEALING_KEY",
+    # the responses service: Rasa's token for it, its session cookies, the editor's OIDC client,
+    # the sandbox's staff password (docs/responses.md)
+    "RESPONSES_SERVICE_TOKEN",
+    "RESPONSES_SESSION_KEY",
+    "RESPONSES_OIDC_CLIENT_SECRET",
+    "SANDBOX_STAFF_PASSWORD",
     # channels (credentials.yml): caller credentials and the messengers' webhook secrets
     "REST_LOCAL_CLIENT_SECRET",
     "SOCKETIO_JWT_KEY",

@@ -40,6 +40,7 @@ from scripts.services import (
     isolated_env,
     newest_model,
     rasa_service,
+    responses_service,
 )
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
@@ -55,7 +56,8 @@ class ReplicaStack:
     pids: dict[str, list[int]] = field(default_factory=dict)
 
 
-def haproxy_config(rasa_port: int, rasa: list[int], action_port: int, actions: list[int]) -> str:
+def haproxy_config(rasa_port: int, rasa: list[int], action_port: int, actions: list[int],
+                   responses_port: int | None = None, responses: list[int] | None = None) -> str:
     def servers(prefix: str, ports: list[int]) -> str:
         return "\n".join(
             f"  server {prefix}{i} {LOOPBACK}:{port} check inter 2s fall 2 rise 1"
@@ -92,7 +94,17 @@ backend action_replicas
   balance roundrobin
   option httpchk GET /health
 {servers("actions", actions)}
-"""
+""" + ("" if not responses else f"""
+# The responses service's replicas share one PostgreSQL catalog (each reloads when it moves).
+frontend responses
+  bind {LOOPBACK}:{responses_port}
+  default_backend responses_replicas
+
+backend responses_replicas
+  balance roundrobin
+  option httpchk GET /health
+{servers("responses", responses)}
+""")
 
 
 def haproxy_binary() -> str:
@@ -141,11 +153,13 @@ def replica_stack(
     with contextlib.ExitStack() as stack:
         database = stack.enter_context(tracker_database())
         bank = stack.enter_context(CorebankProcess.start())
-        lb_rasa, lb_actions = free_port(), free_port()
-        env = isolated_env(bank.env, bank.base_url, workdir, lb_actions, lb_rasa)
+        lb_rasa, lb_actions, lb_responses = free_port(), free_port(), free_port()
+        env = isolated_env(bank.env, bank.base_url, workdir, lb_actions, lb_rasa,
+                           responses_port=lb_responses)
         env.update(
             TRACKER_DATABASE_URL=database,
             ASSISTANT_DATABASE_URL=database,
+            RESPONSES_DATABASE_URL=database,
             REDIS_URL=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
             # a key prefix of its own: the Redis server is shared with other stacks
             REDIS_LOCK_KEY_PREFIX=f"replicas{uuid.uuid4().hex[:12]}",
@@ -160,6 +174,7 @@ def replica_stack(
 
         action_ports = [free_port() for _ in range(replicas)]
         rasa_ports = [free_port() for _ in range(replicas)]
+        responses_ports = [free_port() for _ in range(replicas)]
         actions = [
             action_server_service(port, workdir / f"action-server-{i}.log", env)
             for i, port in enumerate(action_ports, 1)
@@ -168,10 +183,18 @@ def replica_stack(
             rasa_service(port, workdir / f"rasa-{i}.log", env, model=model)
             for i, port in enumerate(rasa_ports, 1)
         ]
+        responders = [
+            responses_service(port, workdir / f"responses-{i}.log", env)
+            for i, port in enumerate(responses_ports, 1)
+        ]
+        for service in responders:  # behind the balancer: one public URL for every replica
+            service.env = {**service.env, "RESPONSES_URL": env["RESPONSES_URL"],
+                           "RESPONSES_PUBLIC_URL": env["RESPONSES_URL"]}
         for service in rasas:
             service.startup_timeout = 600.0  # N models loading at once on a shared machine
         config = workdir / "haproxy.cfg"
-        config.write_text(haproxy_config(lb_rasa, rasa_ports, lb_actions, action_ports))
+        config.write_text(haproxy_config(lb_rasa, rasa_ports, lb_actions, action_ports,
+                                         lb_responses, responses_ports))
         balancer = Service(
             name="haproxy",
             command=[haproxy, "-db", "-f", str(config)],
@@ -184,12 +207,17 @@ def replica_stack(
             f"(logs: {workdir})")  # fmt: skip
         for service in actions:
             started.append(service.start())
+        # The first responses service seeds the shared catalog; the others find it there.
+        started.append(responders[0].start())
+        responders[0].wait_healthy()
+        for service in responders[1:]:
+            started.append(service.start())
         # The first Rasa creates the tracker table; the others start once it exists.
         started.append(rasas[0].start())
         rasas[0].wait_healthy()
         for service in rasas[1:]:
             started.append(service.start())
-        for service in [*actions, *rasas[1:]]:
+        for service in [*actions, *responders[1:], *rasas[1:]]:
             service.wait_healthy()
         started.append(balancer.start())
         balancer.wait_healthy()
@@ -203,6 +231,7 @@ def replica_stack(
             pids={
                 "rasa": [s.pid for s in rasas],
                 "action server": [s.pid for s in actions],
+                "responses service": [s.pid for s in responders],
                 "corebank": [bank.process.pid],
                 "haproxy": [balancer.pid],
             },

@@ -29,6 +29,7 @@ from scripts.services import (
     newest_model,
     partners_service,
     rasa_service,
+    responses_service,
     stack_env,
     stop_all,
 )
@@ -72,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     action_port = port_of(os.environ.get("ACTION_SERVER_URL", ""), 5055)
     rasa_port = port_of(os.environ.get("RASA_URL", ""), 5005)
     partners_port = port_of(os.environ.get("PARTNERS_URL", ""), 8810)
-    busy = [p for p in (corebank_port, partners_port, action_port, rasa_port) if port_in_use(p)]
+    responses_port = port_of(os.environ.get("RESPONSES_URL", ""), 5065)
+    ports = (corebank_port, partners_port, action_port, responses_port, rasa_port)
+    busy = [p for p in ports if port_in_use(p)]
     if busy:
         print(f"Port(s) {busy} already in use on {LOOPBACK}: is another `make run` going?")
         return 1
@@ -82,12 +85,14 @@ def main(argv: list[str] | None = None) -> int:
         corebank_url=f"http://{LOOPBACK}:{corebank_port}",
         action_port=action_port,
         rasa_port=rasa_port,
+        responses_port=responses_port,
     )
     env["PARTNERS_URL"] = f"http://{LOOPBACK}:{partners_port}"
     services = [
         corebank_service(corebank_port, LOG_DIR / "corebank.log", env),
         partners_service(partners_port, LOG_DIR / "partners.log", env),
         action_server_service(action_port, LOG_DIR / "action-server.log", env),
+        responses_service(responses_port, LOG_DIR / "responses.log", env),
     ]
     if mode == "chat":
         services.append(rasa_service(rasa_port, LOG_DIR / "rasa.log", env))
@@ -115,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\nsocket.io: {env['RASA_URL']}/socket.io"
             f"\nSandbox:   {env['COREBANK_URL']}  (demo logins: README.md)"
             f"\nPartners:  {env['PARTNERS_URL']}  (partnersandbox/)"
+            f"\nResponses: {env['RESPONSES_URL']}/editor  (staff sign-in: docs/responses.md)"
             "\nIn the chat, `/sms <phone>` shows the login code the sandbox texted.\n"
         )
         return chat.main(["--url", env["RASA_URL"]])

@@ -165,6 +165,19 @@ def partners_service(port: int, log_path: Path, env: Mapping[str, str]) -> Servi
     )
 
 
+def responses_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
+    """The responses service (responses_service/): renders every reply from the catalog."""
+    url = f"http://{LOOPBACK}:{port}"
+    return Service(
+        name="responses service",
+        command=[sys.executable, "-m", "responses_service"],
+        health_url=f"{url}/health",
+        log_path=log_path,
+        env={**env, "RESPONSES_HOST": LOOPBACK, "RESPONSES_PORT": str(port),
+             "RESPONSES_URL": url, "RESPONSES_PUBLIC_URL": url},
+    )
+
+
 def action_server_service(port: int, log_path: Path, env: Mapping[str, str]) -> Service:
     return Service(
         name="action server",
@@ -234,6 +247,7 @@ def stack_env(
     action_port: int,
     rasa_port: int,
     tracker_database_url: str | None = None,
+    responses_port: int | None = None,
 ) -> dict[str, str]:
     """Environment shared by the three processes, wired to the given ports.
 
@@ -252,13 +266,17 @@ def stack_env(
         ASSISTANT_WEBHOOK_URL=f"http://{LOOPBACK}:{action_port}/webhooks/bank",
         RASA_URL=f"http://{LOOPBACK}:{rasa_port}",
     )
+    if responses_port is not None:
+        env["RESPONSES_URL"] = f"http://{LOOPBACK}:{responses_port}"
+    env.setdefault("RESPONSES_URL", f"http://{LOOPBACK}:5065")
     if tracker_database_url:
         env["TRACKER_DATABASE_URL"] = tracker_database_url
     return env
 
 
 def isolated_env(
-    base: Mapping[str, str], corebank_url: str, workdir: Path, action_port: int, rasa_port: int
+    base: Mapping[str, str], corebank_url: str, workdir: Path, action_port: int, rasa_port: int,
+    responses_port: int | None = None,
 ) -> dict[str, str]:
     """stack_env for a throwaway stack (tests, benchmark): fresh random tokens and databases
     in `workdir`, never a shared DATABASE_URL."""
@@ -270,6 +288,7 @@ def isolated_env(
         action_port=action_port,
         rasa_port=rasa_port,
         tracker_database_url=f"sqlite:///{workdir / 'tracker.db'}",
+        responses_port=responses_port or free_port(),
     )
     env.update(
         ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
@@ -278,6 +297,9 @@ def isolated_env(
         REST_LOCAL_CLIENT_SECRET=secrets.token_urlsafe(24),
         SOCKETIO_JWT_KEY=secrets.token_urlsafe(24),
         ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / 'assistant.db'}",
+        RESPONSES_DATABASE_URL=f"sqlite:///{workdir / 'responses.db'}",
+        RESPONSES_SERVICE_TOKEN=secrets.token_urlsafe(24),
+        RESPONSES_SESSION_KEY=secrets.token_urlsafe(32),
         PYTHONUNBUFFERED="1",
     )
     # Throwaway stacks log the demo customers in many times (tests, bench); the OTP send
@@ -304,6 +326,10 @@ DEV_DEFAULTS = {
     "ACTION_SERVER_TOKEN": "dev-action-token",
     "RASA_JWT_SECRET": "dev-rasa-jwt-secret-0123456789abcdef",
     "SLOT_SEALING_KEY": "dev-slot-sealing-key",
+    "RESPONSES_SERVICE_TOKEN": "dev-responses-service-token",
+    "RESPONSES_SESSION_KEY": "dev-responses-session-key",
+    "RESPONSES_OIDC_CLIENT_SECRET": "dev-responses-oidc-secret",
+    "SANDBOX_STAFF_PASSWORD": "dev-staff-password",
     # credentials.yml (scripts/gen_env.py writes random secrets into .env)
     "REST_LOCAL_CLIENT_SECRET": "dev-rest-local-client-secret",
     "SOCKETIO_JWT_KEY": "dev-socketio-jwt-key-0123456789",

@@ -1,13 +1,13 @@
 """The form's questions that depend on the catalog and the bank: which category / provider
 (buttons), the provider's own account field, the amount with what is owed, the confirmation
-with fee and total. Texts are the domain's responses (conversation designers edit them there);
-the buttons are built from the catalog."""
+with fee and total. Texts are the catalog's responses (responses/<language>/bill_payments.yml,
+rendered by the responses service with the values given here); the buttons are built from the
+provider catalog."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,12 +19,6 @@ from actions.bill_payments.form import quote_text
 from actions.common.money import format_money
 from bankclient import BankError, Provider
 from bankclient.money import from_api
-
-
-def response_text(domain: DomainDict, name: str, **values: Any) -> str:
-    variants = (domain.get("responses") or {}).get(name) or [{}]
-    text = str(variants[0].get("text") or "")
-    return text.format(**values) if values else text
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -50,8 +44,8 @@ class ActionAskBillProvider(Action):
                 for p in catalog.in_category(providers, category)
             ]
             dispatcher.utter_message(
-                text=response_text(domain, "utter_ask_bill_provider_in_category",
-                                   category=catalog.CATEGORY_TITLES[category]),
+                response="utter_ask_bill_provider_in_category",
+                category=catalog.CATEGORY_TITLES[category],
                 buttons=buttons,
             )
             return []
@@ -59,8 +53,7 @@ class ActionAskBillProvider(Action):
             {"title": title, "payload": payload("inform", bill_category=code)}
             for code, title in catalog.CATEGORY_TITLES.items()
         ]
-        dispatcher.utter_message(text=response_text(domain, "utter_ask_bill_category"),
-                                 buttons=buttons)
+        dispatcher.utter_message(response="utter_ask_bill_category", buttons=buttons)
         return []
 
 
@@ -89,8 +82,8 @@ class ActionAskBillAccount(Action):
         if provider.category == "mobile":
             buttons = [{"title": "My own number", "payload": "my phone"}]
         dispatcher.utter_message(
-            text=response_text(domain, "utter_ask_bill_account", label=field.label.lower(),
-                               provider=provider.name, hint=field.hint, example=field.example),
+            response="utter_ask_bill_account", label=field.label.lower(),
+            provider=provider.name, hint=field.hint, example=field.example,
             buttons=buttons,
         )
         return []
@@ -111,8 +104,8 @@ class ActionAskBillMeter(Action):
         if provider is None or field is None:
             return []
         dispatcher.utter_message(
-            text=response_text(domain, "utter_ask_bill_meter", label=field.label.lower(),
-                               provider=provider.name, hint=field.hint, example=field.example),
+            response="utter_ask_bill_meter", label=field.label.lower(),
+            provider=provider.name, hint=field.hint, example=field.example,
         )
         return []
 
@@ -130,9 +123,8 @@ class ActionAskBillAmount(Action):
         owed = from_api(debt["amount"]) if debt.get("amount") else None
         if owed is not None and owed > 0:
             dispatcher.utter_message(
-                text=response_text(domain, "utter_ask_bill_amount_debt", provider=name,
-                                   debt=format_money(owed),
-                                   period=period_words(debt.get("period"))),
+                response="utter_ask_bill_amount_debt", provider=name,
+                debt=format_money(owed), period=period_words(debt.get("period")),
                 buttons=[{"title": f"Pay {format_money(owed)}", "payload": "/affirm"},
                          {"title": "Another amount", "payload": "/change_amount"}],
             )
@@ -141,7 +133,7 @@ class ActionAskBillAmount(Action):
         high = provider.max_amount if provider and provider.max_amount else None
         limits = f" ({format_money(low)} to {format_money(high)})" if low and high else ""
         key = "utter_ask_bill_amount_nothing_owed" if owed == 0 else "utter_ask_bill_amount"
-        dispatcher.utter_message(text=response_text(domain, key, provider=name, limits=limits))
+        dispatcher.utter_message(response=key, provider=name, limits=limits)
         return []
 
 
@@ -156,7 +148,7 @@ class ActionAskBillConfirmed(Action):
         if not quote.get("amount"):
             return []
         dispatcher.utter_message(
-            text=response_text(domain, "utter_ask_bill_confirmed", **quote_text(quote)),
+            response="utter_ask_bill_confirmed", **quote_text(quote),
             buttons=[{"title": "Pay", "payload": "/affirm"},
                      {"title": "Change amount", "payload": "/change_amount"},
                      {"title": "Cancel", "payload": "/deny"}],

@@ -14,7 +14,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bill_payments import catalog
-from actions.bill_payments.ask import response_text
 from actions.common.conversation import typed_text
 from actions.common.login_gate import SensitiveAction
 from actions.common.money import format_money
@@ -101,7 +100,7 @@ class ActionBillTemplates(SensitiveAction):
                             "payload": "/bill_templates"
                             + json.dumps({"bill_template": t.template_id})})
         dispatcher.utter_message(
-            text=response_text(domain, "utter_bill_templates", count=len(templates)),
+            response="utter_bill_templates", count=len(templates),
             buttons=buttons,
         )
         return []

@@ -8,6 +8,9 @@ FROM ${BASE_IMAGE}
 COPY assistant/ assistant/
 COPY nlu_components/ nlu_components/
 COPY bankclient/ bankclient/
+# the NLG's local fallback: the published catalog and its renderer (assistant/nlg.py)
+COPY responses_service/ responses_service/
+COPY responses/ responses/
 COPY config.yml domain.yml endpoints.yml credentials.yml ./
 COPY deploy/model/assistant.tar.gz models/assistant.tar.gz
 USER 10001:10001

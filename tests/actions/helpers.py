@@ -73,8 +73,25 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+@functools.lru_cache(maxsize=1)
+def _catalog():
+    from responses_service.catalog import Renderer, load_files
+
+    return Renderer(load_files())
+
+
 def texts(messages: list[dict]) -> str:
-    return "\n".join(str(m.get("text") or "") for m in messages)
+    """What the customer reads: a message's own text, or its response rendered from the catalog
+    with the action's values, as the responses service would (conditions see no slots)."""
+    return "\n".join(str(m.get("text") or _rendered_text(m)) for m in messages)
+
+
+def _rendered_text(message: dict) -> str:
+    if not message.get("response"):
+        return ""
+    arguments = {k: v for k, v in message.items() if k != "response"}
+    rendered = _catalog().render(message["response"], {}, "", arguments) or {}
+    return str(rendered.get("text") or "")
 
 
 def responses(messages: list[dict]) -> list[str]:

@@ -1,4 +1,4 @@
-"""What the assistant is expected to say, read from domain.yml's responses by name, so the tests
+"""What the assistant is expected to say, read from the responses catalog (responses/en/) by name, so the tests
 follow the designers' wording instead of copying it (docs/conversation-design.md).
 
 - `said(name, **params)`: the response's default text (no channel), its {params} filled in the
@@ -18,13 +18,16 @@ import yaml
 
 from tests.e2e.helpers import flat
 
-DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
+CATALOG = Path(__file__).resolve().parents[2] / "responses" / "en"
 PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 @lru_cache(maxsize=1)
 def _responses() -> dict:
-    return yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
+    responses: dict = {}
+    for path in sorted(CATALOG.glob("*.yml")):
+        responses.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return responses
 
 
 def response(name: str) -> dict:

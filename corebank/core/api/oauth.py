@@ -7,13 +7,16 @@ not the bank error shape, because clients use standard OAuth2 libraries against 
 from __future__ import annotations
 
 import hmac
+import html
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from corebank.core import keys
+from corebank.core import keys, staff
 from corebank.core.auth import issue_token
 from corebank.core.contract import PLAIN_TEXT, ContractModel, ErrorBody
+from corebank.core.html import Safe, error_block, message_page, page, read_form
 from corebank.core.settings import get_settings
 
 router = APIRouter(tags=["oauth"])
@@ -57,11 +60,15 @@ TOKEN_FORM = {
             "type": "object",
             "required": ["grant_type"],
             "properties": {
-                "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                "grant_type": {"type": "string",
+                               "enum": ["client_credentials", "authorization_code"]},
                 "client_id": {"type": "string"},
                 "client_secret": {"type": "string"},
                 "scope": {"type": "string", "description": "Space-separated; empty = the "
                           "client's allow-list."},
+                "code": {"type": "string"},
+                "redirect_uri": {"type": "string"},
+                "code_verifier": {"type": "string"},
             },
         }}},
     },
@@ -104,8 +111,11 @@ async def token(realm: str, request: Request):
             client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
         except Exception:
             return _oauth_error("invalid_client", "Invalid client credentials", 401)
+    if form.get("grant_type") == "authorization_code":  # staff signing in to a bank tool
+        return _authorization_code_grant(form, client_id, client_secret)
     if form.get("grant_type") != "client_credentials":
-        return _oauth_error("unsupported_grant_type", "Only client_credentials is supported")
+        return _oauth_error("unsupported_grant_type",
+                            "Only client_credentials and authorization_code are supported")
     registered = settings.clients.get(client_id) if isinstance(client_id, str) else None
     expected_secret, allowed = registered or ("", ())
     ok = (
@@ -158,9 +168,108 @@ def discovery(realm: str):
         "issuer": issuer,
         "token_endpoint": f"{issuer}/protocol/openid-connect/token",
         "jwks_uri": f"{issuer}/protocol/openid-connect/certs",
-        "grant_types_supported": ["client_credentials"],
+        "authorization_endpoint": f"{issuer}/protocol/openid-connect/auth",
+        "grant_types_supported": ["client_credentials", "authorization_code"],
+        "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": list(get_settings().scopes),
-        "response_types_supported": ["token"],
+        "response_types_supported": ["token", "code"],
     }
+
+
+# --- staff sign-in (authorization code + PKCE): corebank/core/staff.py -----------------------
+
+def _authorization_code_grant(form, client_id, client_secret) -> JSONResponse:
+    client = staff.staff_clients().get(client_id) if isinstance(client_id, str) else None
+    if client is None or not isinstance(client_secret, str) or not hmac.compare_digest(
+        client_secret.encode(), client.secret.encode()
+    ):
+        return _oauth_error("invalid_client", "Invalid client or Invalid client credentials", 401)
+    claims = staff.redeem_code(str(form.get("code") or ""), client.client_id,
+                               str(form.get("redirect_uri") or ""),
+                               str(form.get("code_verifier") or ""))
+    if claims is None:
+        return _oauth_error("invalid_grant", "Code not valid")
+    tokens = staff.issue_staff_tokens(client.client_id, claims["sub"], claims["roles"],
+                                      claims.get("nonce"))
+    return JSONResponse(tokens, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+SIGN_IN_FIELDS = ("client_id", "redirect_uri", "state", "code_challenge", "nonce")
+
+
+def _sign_in_form(params: dict, error: str | None = None, status_code: int = 200):
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{html.escape(str(params.get(name) or ""))}">'
+        for name in SIGN_IN_FIELDS
+    )
+    body = Safe(
+        '<h1>Staff sign-in</h1>' + str(error_block(error)) +
+        '<form method="post">' + hidden +
+        '<label for="username">User name</label>'
+        '<input type="text" id="username" name="username" autocomplete="username" required>'
+        '<label for="password">Password</label>'
+        '<input type="password" id="password" name="password" required>'
+        '<button type="submit" id="sign-in">Sign in</button></form>'
+    )
+    answer = page("Staff sign-in", body, status_code=status_code)
+    # The form posts here and is answered with a redirect to the tool's callback: browsers apply
+    # form-action to that redirect too, so the (checked) callback's origin is allowed as well.
+    target = urlsplit(str(params.get("redirect_uri") or ""))
+    if target.scheme in ("http", "https") and target.netloc:
+        answer.headers["Content-Security-Policy"] = answer.headers[
+            "Content-Security-Policy"].replace(
+            "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}")
+    return answer
+
+
+def _sign_in_request_error(params: dict) -> str | None:
+    client = staff.staff_clients().get(str(params.get("client_id") or ""))
+    if client is None:
+        return "Unknown application."
+    if not staff.redirect_allowed(client, str(params.get("redirect_uri") or "")):
+        return "This application may not receive a sign-in at that address."
+    challenge = str(params.get("code_challenge") or "")
+    if not (43 <= len(challenge) <= 128) or params.get("code_challenge_method", "S256") != "S256":
+        return "The application must use PKCE (S256)."
+    if len(str(params.get("state") or "")) > 200 or len(str(params.get("nonce") or "")) > 200:
+        return "The request is too long."
+    return None
+
+
+SIGN_IN_DOC = {200: {"content": {"text/html": {}}, "description": "The sign-in page."},
+               400: {"content": {"text/html": {}}, "description": "A malformed request."},
+               **NO_REALM}
+
+
+@router.get("/realms/{realm}/protocol/openid-connect/auth", response_class=HTMLResponse,
+            responses=SIGN_IN_DOC, include_in_schema=False)
+async def sign_in_page(realm: str, request: Request):
+    if (missing := _check_realm(realm)) is not None:
+        return missing
+    params = dict(request.query_params)
+    if params.get("response_type") != "code":
+        return message_page("Staff sign-in", "Cannot sign in", "Unsupported response type.",
+                            status_code=400)
+    if (problem := _sign_in_request_error(params)) is not None:
+        return message_page("Staff sign-in", "Cannot sign in", problem, status_code=400)
+    return _sign_in_form(params)
+
+
+@router.post("/realms/{realm}/protocol/openid-connect/auth", response_class=HTMLResponse,
+             responses=SIGN_IN_DOC, include_in_schema=False)
+async def sign_in(realm: str, request: Request):
+    if (missing := _check_realm(realm)) is not None:
+        return missing
+    form = await read_form(request)
+    if (problem := _sign_in_request_error(form)) is not None:
+        return message_page("Staff sign-in", "Cannot sign in", problem, status_code=400)
+    roles = staff.check_password(form.get("username", ""), form.get("password", ""))
+    if roles is None:
+        return _sign_in_form(form, "Wrong user name or password.", status_code=401)
+    code = staff.issue_code(form["client_id"], form["redirect_uri"], form["username"], roles,
+                            form["code_challenge"], form.get("nonce") or None)
+    query = urlencode({"code": code, "state": form.get("state", "")})
+    return RedirectResponse(f"{form['redirect_uri']}?{query}", status_code=303,
+                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

@@ -226,7 +226,7 @@ async def test_step_by_step_category_provider_buttons_fee_and_wrong_format(bank,
     assert anna.slots["requested_slot"] == "bill_account"
     assert "smart card number for Viasat" in texts(messages)
     messages = await anna.say("12345", "inform")
-    assert responses(messages) == ["utter_bill_field_invalid"]
+    assert responses(messages) == ["utter_bill_field_invalid", "utter_ask_bill_account"]
     assert messages[0]["problem"].startswith("Smart card number for Viasat must be 12 digits")
     assert anna.slots["requested_slot"] == "bill_account"
     await anna.say("1234 5678 9015", "inform")
@@ -332,7 +332,7 @@ async def test_amount_outside_the_provider_limits(bank, sandbox):
     anna = Chat(sandbox)
     messages = await anna.say("pay megogo 10 account 512345678", "pay_bill",
                               [ent("amount", "10")])
-    assert responses(messages) == ["utter_bill_amount_invalid"]
+    assert responses(messages) == ["utter_bill_amount_invalid", "utter_ask_bill_amount"]
     assert messages[0]["problem"] == "MEGOGO accepts from 49.00 to 50000.00 UAH."
     assert anna.slots["requested_slot"] == "bill_amount"
 
