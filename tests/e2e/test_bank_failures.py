@@ -5,7 +5,8 @@ retry moves the money exactly once.
 
 Also the bank down (error or hang) while the customer reads (balance, history, bank details,
 own invitation), logs in, submits the Tariff Card's KYC or uses an invitation code: the exact
-answer from the responses catalog, nothing half-done on the bank, and the request works once it is back.
+answer from the responses catalog, nothing half-done on the bank, and the request works once
+it is back.
 
 Through the real stack: REST channel → Rasa → action server → bank client → sandbox."""
 
@@ -100,8 +101,8 @@ def test_link_creation_when_the_bank_fails(
 
 # ---------------------------------------------------------------------------------------------
 # The bank down while the customer reads, logs in, applies for the Tariff Card (KYC) or uses
-# an invitation: each gets its exact answer (read from the responses catalog by name), the answer comes
-# before the hung bank would have answered, nothing is half-done on the bank, and the same
+# an invitation: each gets its exact answer (read from the responses catalog by name), the
+# answer comes before the hung bank would have answered, nothing is half-done on the bank, and the same
 # request works once the bank is back. Every answer time is printed in the terminal summary.
 
 DOWN = {"error": {"error_rate": 1.0}, "hang": {"hang": True}}

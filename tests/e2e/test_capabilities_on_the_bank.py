@@ -5,8 +5,8 @@ address); freeze, unfreeze, "unblock" a card blocked for good, block for good an
 replacement card (card states on the bank); TV, Internet and transport bills paid (the bank's
 bill history, ledger, receipts).
 
-Expected answers are read from the responses catalog by response name (tests/e2e/responses.py), so the
-designers can change the wording. The session's one stack (tests/fixtures) serves every case."""
+Expected answers are read from the responses catalog by response name (tests/e2e/responses.py),
+so the designers can change the wording. The session's one stack (tests/fixtures) serves every case."""
 
 from __future__ import annotations
 
