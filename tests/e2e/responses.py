@@ -1,5 +1,6 @@
 """What the assistant is expected to say, read from the responses catalog (responses/en/) by
-name, so the tests follow the designers' wording instead of copying it (docs/conversation-design.md).
+name, so the tests follow the designers' wording instead of copying it
+(docs/conversation-design.md).
 
 - `said(name, **params)`: the response's default text (no channel), its {params} filled in the
   way Rasa fills them, whitespace collapsed like `helpers.flat`;

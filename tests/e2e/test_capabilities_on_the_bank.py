@@ -6,7 +6,8 @@ replacement card (card states on the bank); TV, Internet and transport bills pai
 bill history, ledger, receipts).
 
 Expected answers are read from the responses catalog by response name (tests/e2e/responses.py),
-so the designers can change the wording. The session's one stack (tests/fixtures) serves every case."""
+so the designers can change the wording. The session's one stack (tests/fixtures) serves every
+case."""
 
 from __future__ import annotations
 
