@@ -103,7 +103,8 @@ def test_link_creation_when_the_bank_fails(
 # The bank down while the customer reads, logs in, applies for the Tariff Card (KYC) or uses
 # an invitation: each gets its exact answer (read from the responses catalog by name), the
 # answer comes before the hung bank would have answered, nothing is half-done on the bank, and
-# the same request works once the bank is back. Every answer time is printed in the terminal summary.
+# the same request works once the bank is back. Every answer time is printed in the terminal
+# summary.
 
 DOWN = {"error": {"error_rate": 1.0}, "hang": {"hang": True}}
 SANDBOX_HANG_SECONDS = 30  # corebank/devserver.py: a hung request is held this long
