@@ -204,7 +204,8 @@ def rasa_service(
         health_url=f"http://{LOOPBACK}:{port}/webhooks/rest/",
         log_path=log_path,
         env=rasa_thread_env(env),
-        startup_timeout=180.0,
+        # Loading a model takes ~30 s; a machine shared by many jobs may need far longer.
+        startup_timeout=float(os.environ.get("RASA_STARTUP_TIMEOUT", "180")),
     )
 
 

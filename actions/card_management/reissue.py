@@ -60,7 +60,7 @@ class ActionReissueCard(cm.CardMgmtAction):
         if not accepts_offer(tracker):
             masked = tracker.get_slot("managed_card_masked") or "your card"
             dispatcher.utter_message(response="utter_card_reissue_offer", masked=masked)
-            return []  # still the offer: yes / no
+            return [cm.flow("reissue_offer")]  # still the offer: yes / no
         # The bank reissues a blocked card once: a second "yes" (or a second chat) gets the
         # same new card back.
         blocked = await bank.cards.reissue(who, card_id)

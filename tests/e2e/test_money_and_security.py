@@ -28,6 +28,7 @@ from tests.e2e.helpers import (
     flat,
     log_in,
     slot,
+    tracker,
     uah_balance,
 )
 
@@ -54,23 +55,23 @@ def _wait_for_balance(corebank, sender: str, expected: Decimal, seconds: float =
 
 # --- 1. one transfer per request, even when the amount changes after a lost answer -----------
 
-@pytest.mark.parametrize("fault", ["slow", "hang"])
+@pytest.mark.parametrize("fault", ["late", "hang"])
 def test_changed_amount_after_a_lost_answer_sends_once(chat, rasa_server, corebank, faults,
                                                       fault) -> None:
-    """slow: the bank posted the 100 after the assistant stopped waiting, so confirming 120
-    must not send it too ("the 100 already went"); hang: nothing was posted, so the 120 goes,
-    once."""
+    """late: the bank posted the 100 but its answer came after the assistant stopped waiting,
+    so confirming 120 must not send it too ("the 100 already went"); hang: nothing was posted,
+    so the 120 goes, once."""
     sender = chat.new_sender(f"lost-{fault}")
     log_in(chat, rasa_server, corebank, sender)
     before = uah_balance(corebank, sender)
     chat.send(sender, f"send 100 uah to {TARAS_CARD}")
     assert slot(rasa_server, sender, "requested_slot") == "transfer_confirmed"
     corebank.set_faults(paths=["/api/v1/me/transfers"],
-                        **({"latency_ms": 3500} if fault == "slow" else {"hang": True}))
+                        **({"answer_latency_ms": 3500} if fault == "late" else {"hang": True}))
     chat.send(sender, "yes")
     assert slot(rasa_server, sender, "transfer_pending_key")  # outcome unknown: remembered
     corebank.clear_faults()
-    posted = before - Decimal("100.00") if fault == "slow" else before
+    posted = before - Decimal("100.00") if fault == "late" else before
     assert _wait_for_balance(corebank, sender, posted) == posted  # what the bank really did
 
     chat.send(sender, "/change_amount")
@@ -79,10 +80,10 @@ def test_changed_amount_after_a_lost_answer_sends_once(chat, rasa_server, coreba
     assert slot(rasa_server, sender, "requested_slot") == "transfer_confirmed"
     replies = " ".join(texts(chat, sender, "yes"))
 
-    sent = Decimal("100.00") if fault == "slow" else Decimal("120.00")
+    sent = Decimal("100.00") if fault == "late" else Decimal("120.00")
     assert uah_balance(corebank, sender) == before - sent  # one transfer, never both
     assert f"{sent:,.2f} UAH" in replies  # the customer is told which one went
-    if fault == "slow":
+    if fault == "late":
         assert "120.00 UAH" not in replies
     assert slot(rasa_server, sender, "transfer_pending_key") is None
     assert slot(rasa_server, sender, "active_loop") in (None, {})
@@ -116,6 +117,12 @@ def _blocked_card_holder(chat, rasa_server, corebank, prefix: str) -> str:
     return sender
 
 
+def _actions_since_last_message(rasa_server, sender: str) -> list[str]:
+    events = tracker(rasa_server, sender)["events"]
+    last = max(i for i, e in enumerate(events) if e["event"] == "user")
+    return [e["name"] for e in events[last:] if e["event"] == "action"]
+
+
 YES_NEW_CARD = [
     "yes give me a new one",
     "will my money be safe? also yes give me a new one",
@@ -141,6 +148,8 @@ def test_the_replacement_offer_takes_yes_in_other_words(chat, rasa_server, coreb
     assert [c["status"] for c in cards] == ["blocked", "active"], wording
     assert cards[0]["replaced_by"] == cards[1]["card_id"]  # the replacement, not a new card
     assert slot(rasa_server, sender, "requested_slot") is None  # no name question
+    assert _actions_since_last_message(rasa_server, sender) == ["action_reissue_card",
+                                                                "action_listen"]
 
 
 def test_the_offer_is_asked_again_on_no_answer(chat, rasa_server, corebank) -> None:
@@ -148,6 +157,7 @@ def test_the_offer_is_asked_again_on_no_answer(chat, rasa_server, corebank) -> N
     chat.send(sender, "hmm what does that mean for my salary payments")
     assert [c["status"] for c in _cards(corebank, sender)] == ["blocked"]  # nothing on a guess
     assert slot(rasa_server, sender, "card_mgmt_flow") == "reissue_offer"
+    assert _actions_since_last_message(rasa_server, sender)[-1] == "action_listen"
     chat.send(sender, "no")
     assert [c["status"] for c in _cards(corebank, sender)] == ["blocked"]
 
@@ -253,7 +263,7 @@ def test_a_paid_bill_owes_nothing_and_its_template_quotes_the_current_debt(chat,
     before = uah_balance(corebank, sender)
     chat.send(sender, f"pay yasno {account}")
     assert slot(rasa_server, sender, "bill_debt")["amount"] == str(owed)
-    chat.send(sender, "pay it all")
+    chat.send(sender, "yes")  # to "… due. Pay it all, or another amount?"
     assert slot(rasa_server, sender, "bill_amount") == str(owed)
     chat.send(sender, "yes")
     assert uah_balance(corebank, sender) == before - owed
