@@ -74,6 +74,18 @@ class CardBlocked(BankError):
         return self.code == "card_frozen"
 
 
+class CardFrozen(CardBlocked):
+    """The customer's own card on the paying account is frozen (locked by its owner): nothing
+    is debited from that account until it is unfrozen. `masked` names the card."""
+
+    default_code = "card_frozen"
+
+    @property
+    def masked(self) -> str | None:
+        value = self.details.get("masked")
+        return value if isinstance(value, str) else None
+
+
 class OwnCard(BankError):
     default_code = "own_card"
 
@@ -178,7 +190,7 @@ ERROR_CODES: dict[str, type[BankError]] = {
     "card_not_found": NotFound,
     "invalid_card_number": InvalidCard,
     "card_blocked": CardBlocked,
-    "card_frozen": CardBlocked,
+    "card_frozen": CardFrozen,
     "own_card": OwnCard,
     "insufficient_funds": InsufficientFunds,
     "limit_exceeded": LimitExceeded,
@@ -264,6 +276,10 @@ _MESSAGES: dict[type[BankError], str] = {
 
 def user_message(err: BaseException) -> str:
     """One clear, customer-facing English sentence for any error (no internals, no secrets)."""
+    if isinstance(err, CardFrozen):
+        card = f"Your card {err.masked}" if err.masked else "Your card"
+        return (f"{card} is frozen, so no money can leave your account until you unfreeze it "
+                "(just say \"unfreeze my card\").")
     if isinstance(err, CardBlocked):
         if err.frozen:
             return "That card is locked at the moment. Unlock it first, or use another card."

@@ -24,6 +24,17 @@ from bankclient import BankError, LoginResult, OtpLocked, user_message
 
 logger = logging.getLogger(__name__)
 
+MESSENGERS = frozenset({"telegram", "viber", "facebook", "whatsapp"})
+
+
+def shared_contact(tracker: Tracker) -> bool:
+    """The latest turn is the customer's own contact, shared through a messenger that verified
+    it (the channel marks it in the turn's metadata)."""
+    if tracker.get_latest_input_channel() not in MESSENGERS:
+        return False  # elsewhere the caller writes the metadata
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata.get("shared_contact") is True
+
 
 class ValidateLoginForm(OneTimeCodeValidation):
     form = "login_form"
@@ -40,7 +51,11 @@ class ValidateLoginForm(OneTimeCodeValidation):
     ) -> dict[str, Any]:
         if tracker.get_slot("phone_number") is not None:
             return {}
-        if tracker.get_slot("requested_slot") not in (None, "phone_number"):
+        requested = tracker.get_slot("requested_slot")
+        if requested != "phone_number" and not (requested is None and shared_contact(tracker)):
+            # Only an answer to "What's your phone number?" (or the messenger's verified shared
+            # contact) is the customer's phone: the request that opened the gate ("send 100 to
+            # my friend 0931112233") holds other people's numbers, amounts and card tokens.
             return {}
         text = typed_text(tracker)
         phone = parse_phone(text)

@@ -16,6 +16,7 @@ from actions.common.conversation import identity
 from actions.common.flow import FlowStop
 from actions.common.money import format_money
 from actions.transfers.execute import execution_key
+from actions.transfers.flow import PENDING_KEY_SLOT, TRANSFER_SLOTS
 from bankclient import BankError
 
 
@@ -27,11 +28,13 @@ class ActionCancelTransfer(FlowStop):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         quote_id = tracker.get_slot("transfer_quote_id")
+        pending = tracker.get_slot(PENDING_KEY_SLOT)  # a send whose answer was lost
         sent = None
-        if quote_id:
+        if quote_id or pending:
             who = identity(tracker)
             try:
-                sent = await bank().transfers.find_by_key(who, execution_key(who, quote_id))
+                sent = await bank().transfers.find_by_key(
+                    who, pending or execution_key(who, quote_id))
             except BankError:
                 dispatcher.utter_message(response="utter_transfer_cancel_unknown")
                 return await super().run(dispatcher, tracker, domain)

@@ -14,6 +14,9 @@ logger = logging.getLogger(__name__)
 
 FORM = "transfer_form"
 CHALLENGE_SLOT = "step_up_challenge_id"
+# The idempotency key of a send whose answer never came (timeout, bank down): until the bank
+# says what happened under it, nothing else is sent, and every later send reuses it.
+PENDING_KEY_SLOT = "transfer_pending_key"
 
 # Every slot this flow fills; cleared at the start and at the end of a transfer.
 TRANSFER_SLOTS = (
@@ -26,6 +29,7 @@ TRANSFER_SLOTS = (
     "transfer_quote",
     "transfer_confirmed",
     CHALLENGE_SLOT,
+    PENDING_KEY_SLOT,
     "transfer_status",
     "transfer_result",
     OTP_SLOT,

@@ -17,7 +17,7 @@ from actions.common.conversation import latest_intent
 from actions.common.flow import read_amount
 from actions.common.otp import OTP_SLOT, StepUpValidation
 from actions.common.parsing import card_token_in, has_raw_card_number
-from actions.transfers.execute import execute
+from actions.transfers.execute import execute, settle_pending
 from actions.transfers.flow import CHALLENGE_SLOT, TRANSFER_SLOTS, stop
 from actions.transfers.quote import quote_if_ready
 from actions.transfers.step_up import start_step_up
@@ -170,6 +170,9 @@ class ValidateTransferForm(StepUpValidation):
         quote = tracker.get_slot("transfer_quote") or {}
         if not value or not quote.get("quote_id"):
             return {"transfer_confirmed": None}
+        settled = await settle_pending(dispatcher, tracker)  # before a code or a send
+        if settled is not None:
+            return settled
         if quote.get("requires_step_up"):
             return await start_step_up(dispatcher, tracker, quote)
         return await execute(dispatcher, tracker, quote, step_up_token=None)

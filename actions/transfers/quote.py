@@ -17,6 +17,7 @@ from actions.transfers.flow import stop
 from bankclient import (
     BankError,
     CardBlocked,
+    CardFrozen,
     InsufficientFunds,
     InvalidAmount,
     InvalidCard,
@@ -75,6 +76,10 @@ async def quote_if_ready(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     except OwnCard:
         dispatcher.utter_message(response="utter_transfer_own_card")
         return stale + clear_card()
+    except CardFrozen as err:
+        # The customer's own card is frozen: nothing leaves the account, whatever the card.
+        dispatcher.utter_message(response="utter_transfer_failed", reason=user_message(err))
+        return stale + [SlotSet("transfer_status", "failed")]
     except CardBlocked:
         dispatcher.utter_message(response="utter_transfer_card_blocked")
         return stale + clear_card()

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,10 +59,24 @@ def list_providers(_session: Session, params: dict) -> dict:
     return {"Providers": [("Provider", _provider_view(item)) for item in items]}
 
 
-def get_debt(_session: Session, params: dict) -> dict:
+def current_debt(session: Session, provider: providers.Provider,
+                 account: str) -> tuple[Decimal, str]:
+    """What the account owes now: the provider's bill for the month less what was paid to it
+    through the bank since the month began (by anyone), never below zero."""
+    billed, period = providers.debt_for(provider, account)
+    year, month = (int(part) for part in period.split("-"))
+    paid = session.execute(
+        select(func.coalesce(func.sum(BillPayment.amount), 0))
+        .where(BillPayment.provider_id == provider.id, BillPayment.account == account,
+               BillPayment.created_at >= datetime(year, month, 1))
+    ).scalar_one()
+    return max(billed - to_decimal(paid), Decimal("0.00")).quantize(Decimal("0.01")), period
+
+
+def get_debt(session: Session, params: dict) -> dict:
     provider = providers.get_provider(p.text(params, "ProviderId"))
     account = provider.check_account(p.text(params, "Account"))
-    amount, period = providers.debt_for(provider, account)
+    amount, period = current_debt(session, provider, account)
     return {"ProviderId": provider.id, "Account": account,
             "Debt": {"Amount": amount, "Currency": "UAH"}, "Period": period}
 
@@ -123,6 +137,7 @@ def _check_funds(session: Session, customer, params: dict, total: Decimal) -> No
     """The quote says "not enough money" before the customer confirms or is sent a step-up
     code (a read: the posting checks again under its lock)."""
     account = session.get(Account, _source(session, customer, params))
+    ledger.refuse_if_frozen(session, account.id)  # said at the quote, before any confirmation
     available = to_decimal(account.balance) + to_decimal(account.credit_limit)
     if available < total:
         raise BankError("insufficient_funds",
@@ -285,7 +300,9 @@ def save_bill_template(session: Session, params: dict) -> dict:
     account = provider.check_account(p.text(params, "Account"))
     name = (p.text(params, "Name") or "").strip()[:60]
     raw_amount = p.text(params, "Amount", required=False)
-    amount = parse_amount(raw_amount) if raw_amount else None
+    # A provider that reports debts is paid what is owed at the time: its template keeps no
+    # amount, so using it quotes the current debt instead of re-paying an old bill.
+    amount = parse_amount(raw_amount) if raw_amount and not provider.shows_debt else None
     if amount is not None:
         provider.check_amount(amount)
     existing = session.execute(select(BillTemplate).where(

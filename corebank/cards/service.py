@@ -14,7 +14,7 @@ from corebank.core.db import iso, new_id, utcnow
 from corebank.core.errors import BankError
 from corebank.core.http import require_str
 from corebank.core.models import Account, Card, Customer
-from corebank.core.money import fmt
+from corebank.core.money import fmt, to_decimal
 from corebank.core.settings import get_settings
 
 HOLDER_MAX = 26  # what fits on the embossed line of a card
@@ -152,9 +152,18 @@ def issue(session: Session, customer_id: str, payload: dict) -> tuple[Card, Acco
     account = accounts.primary_account(session, customer.id, "UAH")
     if account is None:
         account = accounts.open_account(session, customer.id, "UAH")
+    replaced = None if existing else unreplaced_blocked_card(session, customer.id)
+    if replaced is not None:
+        # A new card after a block is that card's replacement: its account (so its credit
+        # limit) and its tariff (with the partner offers), never a downgrade.
+        account = session.get(Account, replaced.account_id)
+        if replaced.tariff == "tariff":
+            tier = "tariff"
     if tier == "tariff":
-        account.credit_limit = get_settings().tariff_credit_limit
+        grant_tariff_limit(account)
     card = accounts.issue_card(session, customer, account, holder, tariff=tier)
+    if replaced is not None:
+        replaced.replaced_by = card.id
     if customer.kyc_level == "none":
         customer.kyc_level = "basic"
     if not customer.first_name:
@@ -174,8 +183,25 @@ def upgrade(session: Session, customer_id: str, card_id: str) -> tuple[Card, Acc
         return card, account, False
     require_verified(customer)
     card.tariff = "tariff"
-    account.credit_limit = get_settings().tariff_credit_limit
+    grant_tariff_limit(account)
     return card, account, True
+
+
+def grant_tariff_limit(account: Account) -> None:
+    """The Tariff Card's credit limit for an account that has none; a limit the account already
+    has (set when the customer got the tariff, or by underwriting) is never reset by an upgrade
+    or a new card: a button must not raise (or lower) what the bank granted."""
+    if not to_decimal(account.credit_limit):
+        account.credit_limit = get_settings().tariff_credit_limit
+
+
+def unreplaced_blocked_card(session: Session, customer_id: str) -> Card | None:
+    """The customer's latest card blocked for good (lost, stolen, fraud) with no replacement."""
+    return session.execute(
+        select(Card).where(Card.customer_id == customer_id, Card.status == "blocked",
+                           Card.replaced_by.is_(None))
+        .order_by(Card.created_at.desc()).limit(1).with_for_update()
+    ).scalars().first()
 
 
 def order_plastic(session: Session, customer_id: str, card_id: str,

@@ -65,6 +65,8 @@ _SET_TWO_BALANCES = text(
 _JOURNAL_BY_KEY = select(_journals).where(_journals.c.idempotency_key == bindparam("key"))
 _SET_BALANCE = text("UPDATE accounts SET balance = :balance WHERE id = :id").bindparams(
     bindparam("balance", type_=MONEY))
+_FROZEN_CARD_ON = text("SELECT masked FROM cards WHERE account_id = :id AND status = 'frozen' "
+                       "LIMIT 1")
 
 
 @dataclass
@@ -152,7 +154,8 @@ def post_journal(
       "topup:<id>"); a repeat returns the first journal with `replayed=True` and posts nothing
       (409 idempotency_conflict if request_hash differs from the stored one).
     Errors: 404 not_found (unknown account), 409 insufficient_funds (a customer account would go
-      below -credit_limit; `allow_overdraft` lifts that, for corrections only).
+      below -credit_limit; `allow_overdraft` lifts that, for corrections only), 409 card_frozen
+      (a debit of an account whose card its owner froze: nothing leaves it until unfrozen).
     Runs in the caller's transaction; does not commit.
     """
     lines = _normalise(postings, currency)
@@ -179,6 +182,7 @@ def post_journal(
     for account_id, delta in net.items():
         row = locked[account_id]
         if delta < 0 and row.kind == "customer" and not allow_overdraft:
+            refuse_if_frozen(session, account_id)
             available = balances[account_id] + to_decimal(row.credit_limit)
             if available + delta < 0:
                 raise BankError("insufficient_funds", "Not enough money on the account.",
@@ -215,6 +219,15 @@ def post_journal(
         session.execute(_SET_BALANCE, [dict(id=a, balance=running[a]) for a in net])
     return JournalResult(journal_id=journal_id, kind=kind, description=values["description"],
                          currency=currency, created_at=now, lines=posted)
+
+
+def refuse_if_frozen(session: Session, account_id: str) -> None:
+    """409 card_frozen when a card on the account is frozen: the chat promises its owner that no
+    payment or withdrawal goes through until it is unfrozen, so no debit of any kind does."""
+    masked = session.execute(_FROZEN_CARD_ON, {"id": account_id}).scalar()
+    if masked is not None:
+        raise BankError("card_frozen", f"The card {masked} is frozen: no payments go through "
+                        "until it is unfrozen.", account_id=account_id, masked=masked)
 
 
 def transfer(session: Session, from_account: str, to_account: str, amount: Decimal,

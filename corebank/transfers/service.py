@@ -159,6 +159,7 @@ def make_quote(session: Session, customer_id: str, payload: dict) -> tuple[Trans
     if account is None:
         raise BankError("no_account", f"You have no {currency} account to send from.",
                         422, field="currency")
+    ledger.refuse_if_frozen(session, account.id)  # said at the quote, before any confirmation
     vault_card = vault.get_card(session, token)
     now = utcnow()
     if vault_card.issuer == "own":

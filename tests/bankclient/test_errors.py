@@ -9,7 +9,7 @@ from bankclient.money import parse_money_fields
     [
         ("insufficient_funds", e.InsufficientFunds),
         ("card_blocked", e.CardBlocked),
-        ("card_frozen", e.CardBlocked),
+        ("card_frozen", e.CardFrozen),
         ("invalid_card_number", e.InvalidCard),
         ("own_card", e.OwnCard),
         ("limit_exceeded", e.LimitExceeded),
@@ -50,9 +50,12 @@ def test_error_details_are_typed():
     assert "1 attempt left" in e.user_message(e.OtpInvalid(details={"attempts_left": 1}))
     kyc = e.error_from_code("kyc_rejected", details={"reason": "underage"})
     assert kyc.reason == "underage" and "18" in e.user_message(kyc)
-    assert e.error_from_code("card_frozen").frozen
+    frozen = e.error_from_code("card_frozen", details={"masked": "•••• 0035"})
+    assert frozen.frozen and isinstance(frozen, e.CardBlocked) and frozen.masked == "•••• 0035"
     assert not e.error_from_code("card_blocked").frozen
-    assert "locked" in e.user_message(e.error_from_code("card_frozen"))
+    # The customer's own card, named, and how to undo it.
+    assert "•••• 0035 is frozen" in e.user_message(frozen)
+    assert "unfreeze" in e.user_message(e.error_from_code("card_frozen"))
 
 
 def test_unknown_codes_fall_back_on_status():

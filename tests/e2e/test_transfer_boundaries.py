@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     DEMO_PHONE,
     OTHER_BANK_CARD,
     TARAS_CARD,
+    TARAS_PHONE,
     accounts,
     assert_ledger_balanced,
     flat,
@@ -99,7 +100,7 @@ def test_network_fee_rounding(chat, rasa_server, corebank, amount, fee) -> None:
 
 def test_balance_covers_the_amount_but_not_the_fee(chat, rasa_server, corebank) -> None:
     sender = chat.new_sender("b-nofee")
-    log_in(chat, rasa_server, corebank, sender, "+380931112233")  # Olena: basic, no credit
+    log_in(chat, rasa_server, corebank, sender, TARAS_PHONE)  # basic, no credit (not Olena: frozen)
     (uah,) = [a for a in accounts(corebank, sender) if a["currency"] == "UAH"]
     available = Decimal(uah["available"])
     total = available + network_fee(available)

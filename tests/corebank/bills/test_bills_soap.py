@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from tests.corebank.helpers import DEMO_TARAS, new_key
+from tests.corebank.helpers import DEMO_ANNA, DEMO_TARAS, new_key
 from tests.corebank.soap_client import NS, call, fault_code, login_card, value
 
 
@@ -76,3 +77,35 @@ def test_pay_bill_rejections_change_nothing(bank, provider, account, amount, cod
     _, root = _pay(bank, identity, new_key(), amount=amount, account=account, provider=provider)
     assert fault_code(root) == code
     assert _uah_balance(bank, identity) == before
+
+
+def _debt(bank, account: str) -> Decimal:
+    _, root = call(bank, "GetDebt", "<leg:ProviderId>yasno</leg:ProviderId>"
+                                    f"<leg:Account>{account}</leg:Account>")
+    return Decimal(value(root, "GetDebtResponse/Debt/Amount"))
+
+
+def test_a_debt_falls_when_paid_and_a_template_quotes_the_current_debt(bank):
+    """Issue 28: a paid bill still showed the debt, and its saved template quoted it again."""
+    identity, _ = login_card(bank, DEMO_ANNA)
+    # An account that owes between 100 and 500 (no step-up code needed to pay it all).
+    account, owed = next((a, d) for a, d in ((f"25001{n:05d}", _debt(bank, f"25001{n:05d}"))
+                                             for n in range(1, 2000)) if 100 < d <= 500)
+    _, paid = _pay(bank, identity, new_key(), "60.00", account, "yasno")
+    assert value(paid, "PayBillResponse/Status") == "completed", ET.tostring(paid)
+    assert _debt(bank, account) == owed - Decimal("60.00")
+    _, paid = _pay(bank, identity, new_key(), str(owed - Decimal("60.00")), account, "yasno")
+    assert value(paid, "PayBillResponse/Status") == "completed", ET.tostring(paid)
+    assert _debt(bank, account) == Decimal("0.00")
+
+    # Saved after paying it: the template keeps no amount, so it quotes what is owed then.
+    _, saved = call(bank, "SaveBillTemplate",
+                    f"<leg:Identity>{identity}</leg:Identity><leg:Name>Light</leg:Name>"
+                    f"<leg:ProviderId>yasno</leg:ProviderId><leg:Account>{account}</leg:Account>"
+                    f"<leg:Amount>{owed}</leg:Amount>")
+    assert value(saved, "SaveBillTemplateResponse/TemplateId"), ET.tostring(saved)
+    _, listed = call(bank, "ListBillTemplates", f"<leg:Identity>{identity}</leg:Identity>")
+    template = next(t for t in listed.iter(f"{{{NS}}}Template")
+                    if t.findtext(f"{{{NS}}}Name") == "Light")
+    assert not template.findtext(f"{{{NS}}}Amount")
+    assert bank.check_ledger()["balanced"]

@@ -326,3 +326,22 @@ def test_a_transfer_can_be_looked_up_by_its_key(bank):
     assert found.status_code == 200 and found.json() == sent
     other = bank.login()  # another customer cannot see it
     assert bank.get(f"/api/v1/me/transfers/by-key/{key}", other).status_code == 404
+
+
+def test_one_key_is_one_transfer_even_when_the_amount_changes(bank):
+    """Issue 28: the answer to a send was lost, the customer changed 100 to 120 and confirmed.
+    Under the same key the bank refuses the other transfer (409) instead of sending it; the key
+    still finds the first one."""
+    identity = bank.new_card_holder()
+    fund(bank, identity, "1000.00")
+    key = secrets.token_hex(8)
+    first = quote(bank, identity, TARAS_CARD, "100.00").json()
+    sent = send(bank, identity, first["quote_id"], key, step_up_for(bank, identity, first))
+    assert sent.status_code == 201, sent.text
+    changed = quote(bank, identity, TARAS_CARD, "120.00").json()
+    again = send(bank, identity, changed["quote_id"], key, step_up_for(bank, identity, changed))
+    assert again.status_code == 409 and error_code(again) == "idempotency_conflict"
+    assert bank.balance(identity) == Decimal("900.00")  # one transfer: -100, never -120 too
+    found = bank.get(f"/api/v1/me/transfers/by-key/{key}", identity).json()
+    assert found["transfer_id"] == sent.json()["transfer_id"] and found["amount"] == "100.00"
+    bank.assert_balanced()
