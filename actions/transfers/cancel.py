@@ -16,7 +16,7 @@ from actions.common.conversation import identity
 from actions.common.flow import FlowStop
 from actions.common.money import format_money
 from actions.transfers.execute import execution_key
-from actions.transfers.flow import PENDING_KEY_SLOT, TRANSFER_SLOTS
+from actions.transfers.flow import PENDING_KEY_SLOT
 from bankclient import BankError
 
 
