@@ -219,7 +219,8 @@ def rasa_service(
         env=rasa_thread_env(env),
         # Loading the model takes ~30 s on an idle 2-core machine; a loaded one (several test
         # sessions at once) may need longer: RASA_STARTUP_TIMEOUT_SECONDS raises the wait.
-        startup_timeout=float(os.environ.get("RASA_STARTUP_TIMEOUT_SECONDS") or 180.0),
+        startup_timeout=float(os.environ.get("RASA_STARTUP_TIMEOUT_SECONDS")
+                              or os.environ.get("RASA_STARTUP_TIMEOUT") or 180.0),
     )
 
 
