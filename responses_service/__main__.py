@@ -12,6 +12,10 @@ DEV_SECRETS = {"RESPONSES_SERVICE_TOKEN": "dev-responses-service-token",
 def main() -> int:
     import uvicorn
 
+    from assistant.secret_check import refuse_placeholder_secrets
+
+    # `change-me` from deploy/secret.example.yaml: refused even in DEV_MODE (like the others)
+    refuse_placeholder_secrets("responses service")
     dev_mode = os.environ.get("DEV_MODE", "").lower() in ("1", "true", "yes", "on")
     weak = [k for k, v in DEV_SECRETS.items() if os.environ.get(k, "") in ("", v)]
     if weak and not dev_mode:

@@ -59,6 +59,10 @@ class OidcSettings:
     public_url: str
     session_key: bytes
     service_token: str
+    # Where this service itself reaches the realm (code exchange, JWKS) when that is not the
+    # issuer's address, which the browsers use and the tokens carry: in the cluster, the sandbox
+    # at http://corebank:8800/realms/bank behind https://sandbox.bank.example (deploy/k8s).
+    backchannel: str = ""
     _jwks: dict = field(default_factory=dict)
     _jwks_at: float = 0.0
 
@@ -74,7 +78,13 @@ class OidcSettings:
             public_url=public_url.rstrip("/"),
             session_key=(os.environ.get("RESPONSES_SESSION_KEY") or DEV_SESSION_KEY).encode(),
             service_token=os.environ.get("RESPONSES_SERVICE_TOKEN") or DEV_SERVICE_TOKEN,
+            backchannel=(os.environ.get("RESPONSES_OIDC_BACKCHANNEL_URL") or "").rstrip("/"),
         )
+
+    @property
+    def realm_url(self) -> str:
+        """The realm as this service reaches it (the issuer unless a back channel is set)."""
+        return self.backchannel or self.issuer
 
     @property
     def redirect_uri(self) -> str:
@@ -126,7 +136,7 @@ class OidcSettings:
         if login is None or not hmac.compare_digest(str(login.get("state")), state or ""):
             raise AuthError(400, "bad_state", "The sign-in expired or did not start here")
         async with httpx.AsyncClient(timeout=5.0) as client:
-            answer = await client.post(f"{self.issuer}/protocol/openid-connect/token", data={
+            answer = await client.post(f"{self.realm_url}/protocol/openid-connect/token", data={
                 "grant_type": "authorization_code", "code": code,
                 "redirect_uri": self.redirect_uri, "client_id": self.client_id,
                 "client_secret": self.client_secret, "code_verifier": login["verifier"]})
@@ -145,7 +155,7 @@ class OidcSettings:
     async def _keys(self, refresh: bool = False) -> dict:
         if refresh or not self._jwks or time.monotonic() - self._jwks_at > JWKS_SECONDS:
             async with httpx.AsyncClient(timeout=5.0) as client:
-                answer = await client.get(f"{self.issuer}/protocol/openid-connect/certs")
+                answer = await client.get(f"{self.realm_url}/protocol/openid-connect/certs")
             answer.raise_for_status()
             self._jwks = {k["kid"]: k for k in answer.json()["keys"]}
             self._jwks_at = time.monotonic()

@@ -9,7 +9,9 @@ the container's own `env` (plus PATH, which an image has). What is changed, and 
 - cluster addresses become loopback ones: a Service name (corebank:8800, partners:8810, …) the
   local process's port; the database URLs throwaway databases of the local PostgreSQL; Redis
   the local one; listen addresses 127.0.0.1 instead of 0.0.0.0 (loopback only, like every test);
-- in-image paths become temporary directories (/var/lib/…), the model the newest of models/.
+- in-image paths become temporary directories (/var/lib/…), the model the newest of models/;
+- a browser (staff at the responses editor) reaches the public hosts of the Ingresses through a
+  transport that routes each host to the process its Ingress names.
 With the Secret exactly as shipped, every service refuses to start (placeholders).
 """
 
@@ -45,7 +47,9 @@ pytestmark = pytest.mark.e2e  # Rasa loads the trained model
 PLACEHOLDER = "change-me"
 LOCAL_REDIS = "127.0.0.1:6379"
 HEALTH = {"corebank": "/health", "partners": "/health", "action-server": "/health",
-          "rasa": "/webhooks/rest/"}
+          "responses": "/health", "rasa": "/webhooks/rest/"}
+# What the Ingresses of 50-ingress.yaml route a public host to (a browser's view of the stack).
+INGRESS_HOSTS = {"sandbox.bank.example": "corebank", "responses.bank.internal": "responses"}
 
 
 def real_secret() -> dict[str, str]:
@@ -96,6 +100,22 @@ class Cluster:
         if app == "action-server":
             local["SANIC_HOST"] = LOOPBACK  # rasa-sdk listens on 0.0.0.0 unless told
         return {"PATH": os.environ["PATH"], **local}
+
+    def ingress(self) -> httpx.BaseTransport:
+        """A browser's connections to the public hosts, as the Ingresses route them."""
+        cluster = self
+
+        class Routed(httpx.HTTPTransport):
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                assert request.url.host in INGRESS_HOSTS, \
+                    f"the browser was sent to {request.url}, which no Ingress serves"
+                port = cluster.ports[INGRESS_HOSTS[request.url.host]]
+                routed = httpx.Request(request.method, request.url.copy_with(
+                    scheme="http", host=LOOPBACK, port=port), headers=request.headers,
+                    stream=request.stream, extensions=request.extensions)
+                return super().handle_request(routed)
+
+        return Routed()
 
     def command(self, app: str, command: list[str]) -> list[str]:
         venv = Path(sys.executable).parent
@@ -152,7 +172,7 @@ def deployed():
             cluster.command("action-server", container_command(init)), cwd=REPO_ROOT,
             env=cluster.environment("action-server", container_env(docs, init, secret)),
             capture_output=True, text=True, timeout=180)
-        for app in ("corebank", "partners", "action-server", "rasa"):
+        for app in ("corebank", "partners", "action-server", "responses", "rasa"):
             start_exactly(services[app])
         for service in services.values():
             service.wait_healthy()
@@ -227,3 +247,59 @@ def test_the_secret_as_shipped_is_refused(app: str, tmp_path: Path) -> None:
     log = service.log_tail(40)
     assert code != 0 and "placeholder" in log, log
     assert PLACEHOLDER not in log.replace(f"`{PLACEHOLDER}`", ""), "a secret value in the log"
+
+
+def staff_browser(services: dict[str, Service], username: str) -> tuple[httpx.Client, str]:
+    """A member of staff signed in to the editor at its public address, through the identity
+    provider the manifests name (the browser's side: the issuer's host; the service's side: the
+    back channel), with the sandbox's staff password from the Secret. (client, CSRF token)"""
+    import re
+    from html import unescape
+
+    editor_url = services["responses"].env["RESPONSES_PUBLIC_URL"]
+    cluster_ports = {app: urlsplit(service.health_url).port for app, service in services.items()}
+    cluster = Cluster({}, Path())
+    cluster.ports = cluster_ports
+    browser = httpx.Client(base_url=editor_url, transport=cluster.ingress(), timeout=30)
+    page = browser.get("/auth/login", follow_redirects=True)
+    issuer = services["responses"].env["RESPONSES_OIDC_ISSUER"]
+    assert page.status_code == 200 and str(page.url).startswith(issuer), page.text[:300]
+    fields = {k: unescape(v) for k, v in re.findall(r'name="([a-z_]+)" value="([^"]*)"',
+                                                       page.text)}
+    password = services["corebank"].env["SANDBOX_STAFF_PASSWORD"]
+    signed = browser.post(str(page.url), data={**fields, "username": username,
+                                               "password": password})
+    assert signed.status_code == 303, signed.text[:300]
+    callback = browser.get(signed.headers["location"])
+    assert callback.status_code == 303, callback.text[:300]  # the code exchanged, tokens checked
+    editor = browser.get("/editor")
+    assert editor.status_code == 200, editor.text[:300]
+    return browser, re.search(r'const CSRF = "([^"]+)";', editor.text).group(1)
+
+
+def test_a_reviewed_change_is_what_rasa_answers(deployed) -> None:
+    """The editor's sign-in works with the manifests' OIDC settings (the sandbox's public host,
+    the in-cluster back channel, the client secret and redirect URI both sides share); a change
+    proposed by a designer and approved by a reviewer is what Rasa renders next, through the
+    responses service (RESPONSES_URL, RESPONSES_SERVICE_TOKEN)."""
+    from assistant.rasa_api import api_headers
+
+    services, _, _ = deployed
+    designer, designer_csrf = staff_browser(services, "dana")
+    reviewer, reviewer_csrf = staff_browser(services, "rita")
+    marker = f"See you soon ({secrets.token_hex(4)})"
+    change = designer.post("/api/responses/en/utter_goodbye/changes",
+                           json={"content": [{"text": marker}]},
+                           headers={"X-CSRF-Token": designer_csrf})
+    assert change.status_code == 201, change.text
+    approved = reviewer.post(f"/api/changes/{change.json()['id']}/approve",
+                             headers={"X-CSRF-Token": reviewer_csrf})
+    assert approved.status_code == 200, approved.text
+
+    rasa_url = f"http://{LOOPBACK}:{urlsplit(services['rasa'].health_url).port}"
+    reply = httpx.post(f"{rasa_url}/conversations/deploy-goodbye/trigger_intent",
+                       json={"name": "goodbye"}, timeout=60,
+                       headers=api_headers(services["rasa"].env["RASA_JWT_SECRET"]))
+    assert reply.status_code == 200, reply.text
+    assert [m.get("text") for m in reply.json()["messages"]] == [marker]
+    assert "Traceback" not in services["responses"].log_tail(200)

@@ -33,7 +33,7 @@ from tests.deploy.rendering import (
 KUBERNETES_VERSION = "1.28.0"
 SECRET_KEYS = set(secret_example())
 VERSION = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)[1]
-OWN_IMAGES = ("rasa", "action-server", "corebank", "partners")
+OWN_IMAGES = ("rasa", "action-server", "corebank", "partners", "responses")
 RENDERS = ("base", "production")
 
 
@@ -132,11 +132,13 @@ def test_dockerfiles_pin_their_base_images() -> None:
 def test_the_services_of_the_stack_are_all_there() -> None:
     base = render("base")
     kinds = {(d["kind"], d["metadata"]["name"]) for d in base}
-    for name in ("rasa", "action-server", "corebank", "partners", "postgres", "redis"):
+    for name in ("rasa", "action-server", "corebank", "partners", "responses", "postgres",
+                 "redis"):
         assert ("Service", name) in kinds
     assert ("Ingress", "messenger-bank") in kinds
-    assert find(base, "ConfigMap", "messenger-bank-config")["data"]["PARTNERS_URL"] \
-        == "http://partners:8810"
+    config = find(base, "ConfigMap", "messenger-bank-config")["data"]
+    assert config["PARTNERS_URL"] == "http://partners:8810"
+    assert config["RESPONSES_URL"] == "http://responses:5065"
     assert {"PARTNERS_API_KEY", "PARTNERS_ADMIN_TOKEN", "RASA_JWT_SECRET"} <= SECRET_KEYS
     assert "RASA_AUTH_TOKEN" not in SECRET_KEYS  # nothing reads it
 
@@ -149,12 +151,33 @@ def test_production_runs_without_the_sandboxes() -> None:
     for key in ("COREBANK_URL", "PARTNERS_URL"):
         assert urlsplit(config[key]).scheme == "https", key
     hosts = {r["host"] for d in prod if d["kind"] == "Ingress" for r in d["spec"]["rules"]}
-    assert hosts == {"chat.bank.example"}
+    assert hosts == {"chat.bank.example", "responses.bank.internal"}
+    # Staff sign in to the editor at the bank's identity provider, not at a sandbox.
+    issuer = urlsplit(config["RESPONSES_OIDC_ISSUER"])
+    assert issuer.scheme == "https" and "corebank" not in issuer.netloc
+    assert not config["RESPONSES_OIDC_BACKCHANNEL_URL"]
 
 
-@pytest.mark.parametrize("app", ["rasa", "action-server"])
 @pytest.mark.parametrize("overlay", RENDERS)
-def test_rasa_and_the_action_server_autoscale_and_keep_a_replica(overlay: str, app: str) -> None:
+def test_the_editor_is_only_on_the_internal_ingress(overlay: str) -> None:
+    """Staff reach the editor, its sign-in and the review API on the internal host only; the
+    public chat host never routes to the responses service (its /nlg is Rasa's, in-cluster)."""
+    docs = render(overlay)
+    routes = {(i["spec"]["ingressClassName"], r["host"], p["path"],
+               p["backend"]["service"]["name"])
+              for i in docs if i["kind"] == "Ingress"
+              for r in i["spec"]["rules"] for p in r["http"]["paths"]}
+    to_responses = {(cls, host, path) for cls, host, path, svc in routes if svc == "responses"}
+    assert to_responses == {("nginx-internal", "responses.bank.internal", path)
+                            for path in ("/editor", "/auth", "/api")}
+    public = urlsplit(find(docs, "ConfigMap", "messenger-bank-config")["data"]
+                      ["RESPONSES_PUBLIC_URL"])
+    assert public.scheme == "https" and public.hostname == "responses.bank.internal"
+
+
+@pytest.mark.parametrize("app", ["rasa", "action-server", "responses"])
+@pytest.mark.parametrize("overlay", RENDERS)
+def test_the_stateless_services_autoscale_and_keep_a_replica(overlay: str, app: str) -> None:
     docs = render(overlay)
     hpa = find(docs, "HorizontalPodAutoscaler", app)
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
@@ -198,6 +221,8 @@ DRAWN = {
     ("action-server", "corebank", 8800), ("action-server", "partners", 8810),
     ("rasa", "postgres", 5432), ("action-server", "postgres", 5432),
     ("corebank", "postgres", 5432), ("rasa", "redis", 6379),
+    ("rasa", "responses", 5065), (INGRESS_CONTROLLER, "responses", 5065),
+    ("responses", "postgres", 5432), ("responses", "corebank", 8800),
 }
 
 
@@ -237,7 +262,8 @@ def test_every_in_cluster_address_of_the_settings_is_reachable_by_its_user() -> 
              "ACTION_SERVER_URL": "rasa", "RASA_URL": "action-server",
              "ASSISTANT_WEBHOOK_URL": "corebank", "REDIS_URL": "rasa",
              "TRACKER_DATABASE_URL": "rasa", "ASSISTANT_DATABASE_URL": "action-server",
-             "COREBANK_DATABASE_URL": "corebank"}
+             "COREBANK_DATABASE_URL": "corebank", "RESPONSES_URL": "rasa",
+             "RESPONSES_DATABASE_URL": "responses", "RESPONSES_OIDC_BACKCHANNEL_URL": "responses"}
     services = {(d["metadata"]["name"], p["port"]) for d in docs if d["kind"] == "Service"
                 for p in d["spec"]["ports"]}
     allowed = allowed_paths(docs)
@@ -324,8 +350,10 @@ def test_every_secret_a_service_insists_on_is_in_the_secret() -> None:
     import rasa_sdk_plugins
     from corebank.core import settings as corebank_settings
     from partnersandbox import __main__ as partners_main
+    from responses_service import __main__ as responses_main
 
     insisted = (set(rasa_sdk_plugins.DEV_SECRET_DEFAULTS)
                 | set(corebank_settings.DEV_SECRET_DEFAULTS)
-                | set(partners_main.DEV_SECRET_DEFAULTS))
+                | set(partners_main.DEV_SECRET_DEFAULTS)
+                | set(responses_main.DEV_SECRETS))
     assert insisted <= SECRET_KEYS, insisted - SECRET_KEYS
