@@ -121,7 +121,9 @@ async def test_pay_with_fee_step_up_lookup_history(bank, corebank):
                              idempotency_key=big_key)
     with pytest.raises(errors.NotFound):
         await bank.bills.payment_by_key(who, big_key)  # the refused attempt left nothing
-    step = await bank.customers.start_step_up(who, "bill", big_key)
+    total = (await bank.bills.quote("yasno", "2500123456", Decimal("600"))).total
+    step = await bank.customers.start_step_up(who, "bill", big_key, amount=str(total),
+                                              target="yasno:2500123456")
     token = await bank.customers.verify_step_up(step.challenge_id, code=corebank.sms_code(ANNA))
     big = await bank.bills.pay(who, "yasno", "2500123456", Decimal("600"),
                                step_up_token=token.step_up_token, idempotency_key=big_key)
@@ -137,10 +139,14 @@ async def test_pay_with_fee_step_up_lookup_history(bank, corebank):
 async def test_templates(bank, corebank):
     who = await login(bank, corebank, ANNA)
     name = f"Home internet {uuid.uuid4().hex[:6]}"
-    saved = await bank.bills.save_template(who, name, "triolan", "4567890", Decimal("250"))
+    saved = await bank.bills.save_template(who, name, "viasat", "123456789015", Decimal("250"))
     assert isinstance(saved, BillTemplate) and saved.amount == Decimal("250.00")
-    again = await bank.bills.save_template(who, name, "triolan", "4567891")
+    again = await bank.bills.save_template(who, name, "viasat", "123456789015")
     assert again.template_id == saved.template_id and again.amount is None  # replaced
+    # A provider that reports what is owed keeps no amount: using the template quotes the debt.
+    owed = await bank.bills.save_template(who, f"{name} 2", "triolan", "4567890", Decimal("250"))
+    assert owed.amount is None
+    await bank.bills.delete_template(who, owed.template_id)
     listed = await bank.bills.templates(who)
     assert saved.template_id in {t.template_id for t in listed}
     await bank.bills.delete_template(who, saved.template_id)

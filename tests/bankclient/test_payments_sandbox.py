@@ -121,7 +121,7 @@ async def test_paying_with_a_locked_card_is_card_frozen(bank, corebank):
             card_id=card.card_id,
             idempotency_key=new_key(),
         )
-    assert info.value.frozen and "Unlock it" in errors.user_message(info.value)
+    assert info.value.frozen and "unfreeze" in errors.user_message(info.value)
 
 
 def _valid_account(provider: Provider) -> str:
