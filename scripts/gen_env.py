@@ -46,9 +46,11 @@ SECRETS = [
 ]
 # Not secrets, but credentials.yml / endpoints.yml name them (Rasa refuses to start when a
 # ${VAR} is unset). Bot tokens are issued by each platform: empty here, so a messenger is off
-# until it is set. ACTION_SERVER_URL: the action server of `make run` (docs/architecture.md).
+# until it is set. ACTION_SERVER_URL, RESPONSES_URL: the action server and the responses service
+# of `make run` (docs/architecture.md).
 SETTINGS = {
     "ACTION_SERVER_URL": "http://127.0.0.1:5055",
+    "RESPONSES_URL": "http://127.0.0.1:5065",
     "SOCKETIO_ALLOWED_ORIGINS": "http://127.0.0.1:5005,http://localhost:5005",
     "TELEGRAM_BOT_TOKEN": "",
     "TELEGRAM_BOT_NAME": "",
