@@ -26,7 +26,11 @@ SYSTEM_ACCOUNTS = [
     ("settlement", "UAH", "Settlement UAH"),
     ("settlement", "USD", "Settlement USD"),
     ("settlement", "EUR", "Settlement EUR"),
+    # every currency a customer can send in: a network transfer's fee goes to the fee account of
+    # its currency (a USD transfer had none and failed with 500)
     ("fees", "UAH", "Fee income UAH"),
+    ("fees", "USD", "Fee income USD"),
+    ("fees", "EUR", "Fee income EUR"),
     ("network", "UAH", "Card network clearing UAH"),
     ("network", "USD", "Card network clearing USD"),
     ("network", "EUR", "Card network clearing EUR"),

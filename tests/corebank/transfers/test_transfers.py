@@ -90,6 +90,18 @@ def test_other_bank_transfer_fee(bank):
     bank.assert_balanced()
 
 
+def test_other_bank_transfer_in_usd_takes_its_fee_in_usd(bank):
+    """Anna's USD account sends to another bank: the fee goes to the USD fee account (there was
+    none, and every USD network transfer failed with 500 before any money moved)."""
+    anna = bank.login(ANNA_PHONE)
+    q = quote(bank, anna, OTHER_BANK_CARD, "10.00", "USD").json()
+    assert q["currency"] == "USD" and q["route"] == "network" and q["total"] == "15.00"
+    r = send(bank, anna, q["quote_id"], step_up_token=step_up_for(bank, anna, q))
+    assert r.status_code == 201, r.text
+    assert r.json()["fee"] == "5.00"
+    bank.assert_balanced()
+
+
 def test_transfer_errors(bank):
     anna = bank.login(ANNA_PHONE)
     before = bank.balance(anna)
