@@ -1,7 +1,8 @@
 """The confirmation rule (docs/conversation-design.md): an operation that moves money, blocks or
 reissues a card, submits KYC or cannot be undone runs only on an explicit yes: the button's
 payload (`/affirm`), or a typed message read as `affirm` above `FLOW_AFFIRM_THRESHOLD` with no
-other intent close to it, no entity, no negation and no question. Anything else is not a yes."""
+other intent close to it, no entity, no negation, no hedge ("ok so", "i guess") and no
+question. Anything else is not a yes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ AFFIRM_PAYLOADS = ("/affirm",)
 _NEGATION_RE = re.compile(
     r"(?<![\w])(no|nope|nah|not|don'?t|do not|never|stop|cancel|wait|instead|but|"
     r"ні|не|нет|стоп|стій|зачекай|почекай|відміна|скасуй)(?![\w])",
+    re.IGNORECASE,
+)
+
+# A hedge: the customer is thinking aloud or about to ask ("ok so", "hmm yes", "yes i guess"),
+# not saying yes. Asked again rather than executed (found chatting: "ok so" sent money).
+_HEDGE_RE = re.compile(
+    r"(?<![\w])(so|hmm+|um+|uh+|erm|well|maybe|perhaps|guess|think|probably|what|how|why|if|"
+    r"хм+|ну|мабуть|може|напевно|наверное|что|як|чому|що)(?![\w])",
     re.IGNORECASE,
 )
 
@@ -59,6 +68,7 @@ def read_confirmation(message: dict[str, Any]) -> str:
         or message.get("entities")
         or "?" in text
         or _NEGATION_RE.search(text)
+        or _HEDGE_RE.search(text)
     ):
         return OTHER
     return YES

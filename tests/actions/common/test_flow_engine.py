@@ -35,6 +35,10 @@ def test_an_explicit_yes_confirms(sent):
     message("hmm no, just freeze it for now, I might find it", "lock_card", 0.5),
     message("what's my balance", "check_balance"),
     message("asdfgh", "nlu_fallback", 0.2),
+    message("ok so", "affirm", 0.9),  # about to ask something: chatting, this sent money
+    message("yes i guess", "affirm", 0.9),
+    message("hmm ok", "affirm", 0.9),
+    message("ну так", "affirm", 0.9),
 ])
 def test_anything_else_is_not_a_yes(sent):
     assert read_confirmation(sent) == OTHER
