@@ -126,7 +126,12 @@ def test_tariff_card_with_kyc_then_a_plastic_card(chat, rasa_server, corebank) -
     assert talk.texts("yes") == [said("utter_ask_passport_number")], talk
     assert talk.texts(passport) == [said("utter_ask_passport_issue_date")], talk
     assert talk.texts("20.06.2011") == [said("utter_ask_passport_authority")], talk
-    assert talk.texts("6301") == [said("utter_ask_terms_consent")], talk
+    # Before the consent, the application as the customer gave it (a "change something" option
+    # comes with it), then the consent question.
+    summary, consent = talk.texts("6301")
+    assert consent == said("utter_ask_terms_consent"), talk
+    assert name in summary and "Sumska 10, Kharkiv" in summary and "6301" in summary, talk
+    assert passport not in summary, talk
     # Nothing on the bank before the explicit consent.
     assert bank_json(corebank, talk.sender, "/api/v1/me", "customers")["kyc_level"] == "none"
     assert bank_get(corebank, talk.sender, "/api/v1/me/kyc", "customers").status_code == 404

@@ -79,7 +79,6 @@ STATUS_QUESTIONS = [
     "is my card blocked?",
     "show my cards",
     "is my card frozen",
-    "maybe the courier lost it?",
     "is my card still working?",
     "can you tell me if my card is frozen",
     "what state is my card in",
@@ -107,6 +106,20 @@ def test_card_status_questions_answer_the_status_and_change_nothing(chat, rasa_s
             wrong.append((question, actions, replies))
         assert [c["status"] for c in _cards(corebank, sender)] == ["active"], question
     assert not wrong, wrong
+
+
+# A guess about a plastic card's delivery ("lost" in it, but no request): issue 28 saw it turned
+# into "Block •••• 2682 for good because it was lost?". The model may answer the status or ask
+# the customer to rephrase; it must never start a block or freeze, and nothing changes.
+HEDGED_LOSS_GUESSES = ["maybe the courier lost it?"]
+
+
+@pytest.mark.parametrize("guess", HEDGED_LOSS_GUESSES)
+def test_a_guess_about_a_lost_delivery_never_starts_a_block(chat, rasa_server, corebank, guess):
+    sender, _ = _card_holder(chat, rasa_server, corebank, _phone(), "guess")
+    _texts(chat, sender, guess)
+    assert "card_manage_form" not in _actions_since_last_message(rasa_server, sender)
+    assert [c["status"] for c in _cards(corebank, sender)] == ["active"]
 
 
 # "Freeze it for a while" with where the card was left: a freeze offered, never a block for good.
