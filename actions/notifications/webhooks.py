@@ -11,7 +11,8 @@ and retries non-2xx answers with the same event_id. Here:
 4. the customer is told in the same chat through Rasa's external-event API
    (`POST {RASA_URL}/conversations/{sender_id}/trigger_intent?output_channel=<channel>`, the
    channel of the conversation's identity, with an `EXTERNAL_*` intent and entities
-   amount/currency/balance/…, authenticated by a short-lived JWT in the Authorization header: no secret in the URL, assistant/rasa_api.py); only then is
+   amount/currency/balance/…, authenticated by a short-lived JWT in the Authorization header:
+   no secret in the URL, assistant/rasa_api.py); only then is
    the event marked
    notified. If Rasa cannot be reached the answer is 503, so the bank retries later.
    Concurrent deliveries of one event are serialised by a short claim on its row.
